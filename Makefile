@@ -1,0 +1,41 @@
+# Two commands for a new machine: `make lab` and `make test`. Both set up .venv first (seconds when nothing changed).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+# the stamp's name carries a hash of what is installed, so any change to the pins reinstalls
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha256sum | cut -c1-16)
+SMOKE_DIR := build/smoke
+PYTEST_ARGS ?=
+
+.PHONY: install lab test notebooks strip bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+lab: install  ## JupyterLab on 127.0.0.1 with token auth; open the printed URL
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1
+
+test: install  ## the whole suite: lint, unit tests, notebooks (nbval + papermill, smoke settings), browser test
+	$(BIN)/ruff check ganlib tests bench
+	@rm -rf $(SMOKE_DIR) && $(BIN)/python -m ganlib.notebooks --smoke-copies $(SMOKE_DIR) >/dev/null
+	$(BIN)/python -m pytest tests $(SMOKE_DIR) --nbval-lax $(PYTEST_ARGS)
+
+notebooks: install  ## run every notebook with its full settings into build/
+	$(BIN)/python -m ganlib.notebooks --out build
+
+
+strip: install  ## remove outputs before committing notebooks
+	$(BIN)/nbstripout notebooks/*.ipynb
+
+bench: install
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,68 @@
+"""The hyper-parameters of a run, validated on creation so a bad value fails before training starts."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from ganlib.checks import require
+from ganlib.losses import LOSSES
+
+OPTIMIZERS = ("adam", "sgd", "rmsprop")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """What a trainer reads at every step. Frozen: a change is a new config, swapped in between steps."""
+
+    lr_g: float = 2e-4
+    lr_d: float = 2e-4
+    # beta1 = 0.5 (Radford et al. 2016): Adam's default 0.9 carries too much stale momentum into a moving game
+    betas: tuple[float, float] = (0.5, 0.999)
+    k: int = 1  # discriminator steps per generator step (Goodfellow et al. 2014, Algorithm 1)
+    batch_size: int = 64
+    loss: str = "non-saturating"
+    optimizer: str = "adam"
+    gp_weight: float = 10.0  # weight of the gradient penalty; used by loss="wgan-gp" only
+    seed: int = 0
+    # steps between host synchronisations: history rows are copied from the device, the run is checked
+    # for NaN/inf and the last good state is kept; larger values trade that granularity for speed
+    log_every: int = 10
+
+    def __post_init__(self) -> None:
+        for name in ("lr_g", "lr_d"):
+            value = getattr(self, name)
+            require(_is_number(value) and 0 < value < 10, name, value, "a learning rate in (0, 10)")
+        require(
+            isinstance(self.betas, tuple)
+            and len(self.betas) == 2
+            and all(_is_number(b) and 0 <= b < 1 for b in self.betas),
+            "betas",
+            self.betas,
+            "a tuple (beta1, beta2), each in [0, 1)",
+        )
+        for name in ("k", "batch_size", "log_every"):
+            value = getattr(self, name)
+            require(_is_int(value) and value >= 1, name, value, "an int >= 1")
+        require(self.loss in LOSSES, "loss", self.loss, f"one of {LOSSES}")
+        require(self.optimizer in OPTIMIZERS, "optimizer", self.optimizer, f"one of {OPTIMIZERS}")
+        require(_is_number(self.gp_weight) and self.gp_weight >= 0, "gp_weight", self.gp_weight, "a float >= 0")
+        require(_is_int(self.seed) and self.seed >= 0, "seed", self.seed, "an int >= 0")
+
+    def replace(self, **changes: object) -> TrainConfig:
+        """A copy with `changes` applied (and validated); unknown field names are refused."""
+        names = {f.name for f in dataclasses.fields(self)}
+        for name in changes:
+            require(name in names, "field", name, f"one of {sorted(names)}")
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, object]:
+        return dataclasses.asdict(self)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return (isinstance(value, int | float) and not isinstance(value, bool)) and value == value  # NaN fails

@@ -1,0 +1,155 @@
+"""Data: MNIST from the repository's `data/` folder and seeded toy Gaussian mixtures.
+
+Everything a trainer draws comes from a *sampler*: an object with `sample(n, generator)` returning
+`(x, y)`, where `y` holds class labels or is None. Samplers keep their tensors on one device, so a
+training step never waits for a DataLoader.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import math
+import shutil
+from pathlib import Path
+
+import torch
+from torchvision.datasets import MNIST
+
+from ganlib.checks import require
+
+DATA_ROOT = Path(__file__).resolve().parent.parent / "data"
+MNIST_SPLITS = ("train", "test")
+TOY_DATASETS = ("mixture1d", "ring", "grid")
+# sha256 of the gz files committed in data/MNIST/raw (recompressed copies: their md5s differ from torchvision's)
+MNIST_SHA256 = {
+    "train-images-idx3-ubyte.gz": "0b367032e93c5d0cea0925647cfdb18614af8ee15f83e6f2fc2ad904a6835971",
+    "train-labels-idx1-ubyte.gz": "1787548bbe0bff1ec2ecdc0ef292b02df999e2d1a6002d27500982c652b17203",
+    "t10k-images-idx3-ubyte.gz": "1a1a05eab793c14bb050b398624a11b0ffd1a2953baed553b1b9bd079e2a20be",
+    "t10k-labels-idx1-ubyte.gz": "b91679a0acfe4ba0e50a2437a903084cba1f5f92592b016a25a7dfd00455798b",
+}
+DATASETS = (*TOY_DATASETS, "mnist")
+
+
+class GaussianMixture:
+    """An equal-weight mixture of isotropic Gaussians with known centres: a toy data set whose modes we can count."""
+
+    def __init__(self, centres: torch.Tensor, std: float, name: str = "mixture") -> None:
+        require(centres.ndim == 2 and len(centres) > 0, "centres", centres.shape, "a non-empty (modes, dim) tensor")
+        require(std > 0, "std", std, "a positive float")
+        self.centres = centres.float()  # (modes, dim)
+        self.std = float(std)
+        self.name = name
+
+    @property
+    def dim(self) -> int:
+        return self.centres.shape[1]
+
+    @property
+    def n_modes(self) -> int:
+        return self.centres.shape[0]
+
+    @property
+    def device(self) -> torch.device:
+        return self.centres.device
+
+    def to(self, device: torch.device | str) -> GaussianMixture:
+        """The same mixture with its centres on `device`."""
+        return GaussianMixture(self.centres.to(device), self.std, self.name)
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """`n` points and the index of the mode each was drawn from."""
+        require(isinstance(n, int) and n >= 1, "n", n, "an int >= 1")
+        modes = torch.randint(self.n_modes, (n,), generator=generator, device=self.device)
+        noise = torch.randn(n, self.dim, generator=generator, device=self.device)
+        return self.centres[modes] + self.std * noise, modes
+
+    def density(self, x: torch.Tensor) -> torch.Tensor:
+        """p_data(x) for points `x` of shape (n, dim): needed for the optimal discriminator."""
+        require(x.ndim == 2 and x.shape[1] == self.dim, "x", tuple(x.shape), f"a tensor of shape (n, {self.dim})")
+        sq_dist = torch.cdist(x.double(), self.centres.double().to(x.device)) ** 2  # (n, modes)
+        log_norm = -0.5 * self.dim * math.log(2 * math.pi * self.std**2)
+        log_p = torch.logsumexp(log_norm - sq_dist / (2 * self.std**2), dim=1) - math.log(self.n_modes)
+        return log_p.exp().to(x.dtype)
+
+
+def mixture_1d(centres: tuple[float, ...] = (-2.0, 2.0), std: float = 0.5) -> GaussianMixture:
+    """A 1D mixture: the setting of Goodfellow et al. 2014, Figure 1, with room for more than one mode."""
+    return GaussianMixture(torch.tensor(centres, dtype=torch.float32)[:, None], std, "mixture1d")
+
+
+def ring(n_modes: int = 8, radius: float = 2.0, std: float = 0.02) -> GaussianMixture:
+    """Gaussians evenly spaced on a circle: the ring benchmark of Metz et al. 2016 and Srivastava et al. 2017."""
+    require(isinstance(n_modes, int) and n_modes >= 1, "n_modes", n_modes, "an int >= 1")
+    angles = torch.arange(n_modes, dtype=torch.float64) * (2 * math.pi / n_modes)
+    centres = radius * torch.stack([angles.cos(), angles.sin()], dim=1)
+    return GaussianMixture(centres.float(), std, "ring")
+
+
+def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05) -> GaussianMixture:
+    """A side x side grid of Gaussians centred on 0: the 25-mode benchmark of VEEGAN (2017) and PacGAN (2018)."""
+    require(isinstance(side, int) and side >= 1, "side", side, "an int >= 1")
+    axis = (torch.arange(side, dtype=torch.float32) - (side - 1) / 2) * spacing  # -4, -2, 0, 2, 4
+    centres = torch.cartesian_prod(axis, axis)
+    return GaussianMixture(centres, std, "grid")
+
+
+class TensorSampler:
+    """Random minibatches (with replacement) of a tensor data set that lives on the training device."""
+
+    def __init__(self, x: torch.Tensor, y: torch.Tensor | None = None) -> None:
+        require(len(x) > 0, "x", tuple(x.shape), "a non-empty tensor")
+        require(y is None or len(y) == len(x), "y", None if y is None else tuple(y.shape), f"None or {len(x)} labels")
+        self.x, self.y = x, y
+
+    @property
+    def device(self) -> torch.device:
+        return self.x.device
+
+    def to(self, device: torch.device | str) -> TensorSampler:
+        return TensorSampler(self.x.to(device), None if self.y is None else self.y.to(device))
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        require(isinstance(n, int) and n >= 1, "n", n, "an int >= 1")
+        idx = torch.randint(len(self.x), (n,), generator=generator, device=self.device)
+        return self.x[idx], None if self.y is None else self.y[idx]
+
+
+def _prepare_mnist_raw(root: Path) -> None:
+    """Check the committed gz files and extract them where torchvision looks; never download."""
+    raw = root / "MNIST" / "raw"
+    for name, sha256 in MNIST_SHA256.items():
+        gz = raw / name
+        if not gz.is_file():
+            raise FileNotFoundError(
+                f"MNIST file {gz} is missing. Restore it from the repository (git checkout -- {gz}); "
+                "ganlib never downloads data."
+            )
+        if hashlib.sha256(gz.read_bytes()).hexdigest() != sha256:
+            raise ValueError(f"MNIST file {gz} is corrupt (sha256 mismatch). Restore it with: git checkout -- {gz}")
+        extracted = gz.with_suffix("")
+        if not extracted.is_file():
+            tmp = extracted.with_suffix(".tmp")
+            with gzip.open(gz, "rb") as src, open(tmp, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            tmp.replace(extracted)
+
+
+def load_mnist(
+    split: str = "train", device: torch.device | str = "cpu", root: Path | str = DATA_ROOT
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """MNIST images as a (N, 1, 28, 28) float tensor in [-1, 1] and their labels, on `device`."""
+    require(split in MNIST_SPLITS, "split", split, f"one of {MNIST_SPLITS}")
+    root = Path(root)
+    _prepare_mnist_raw(root)
+    ds = MNIST(str(root), train=split == "train", download=False)
+    images = ds.data.to(device=device, dtype=torch.float32).unsqueeze(1) / 127.5 - 1.0
+    return images, ds.targets.to(device)
+
+
+def make_sampler(dataset: str, device: torch.device | str = "cpu") -> GaussianMixture | TensorSampler:
+    """The sampler for a data set by name: one of DATASETS."""
+    require(dataset in DATASETS, "dataset", dataset, f"one of {DATASETS}")
+    if dataset == "mnist":
+        return TensorSampler(*load_mnist("train", device))
+    return {"mixture1d": mixture_1d, "ring": ring, "grid": grid}[dataset]().to(device)

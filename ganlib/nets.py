@@ -1,0 +1,151 @@
+"""Generators and discriminators: small MLPs for toy data and DCGAN-style convnets for 1x28x28 images.
+
+Every discriminator returns raw scores ("logits"), one per sample: the losses decide what they mean.
+Conditioning on a class (`n_classes > 0`) appends a one-hot label to G's noise and to D's input.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from ganlib.checks import require
+
+ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "tanh": nn.Tanh, "elu": nn.ELU}
+IMAGE_SHAPE = (1, 28, 28)
+
+
+def _check_common(width: int, depth: int, activation: str, n_classes: int) -> None:
+    require(isinstance(width, int) and width >= 1, "width", width, "an int >= 1")
+    require(isinstance(depth, int) and depth >= 1, "depth", depth, "an int >= 1")
+    require(activation in ACTIVATIONS, "activation", activation, f"one of {tuple(ACTIVATIONS)}")
+    require(isinstance(n_classes, int) and n_classes >= 0, "n_classes", n_classes, "an int >= 0 (0: unconditional)")
+
+
+def _mlp(in_dim: int, out_dim: int, width: int, depth: int, activation: str) -> nn.Sequential:
+    """depth hidden layers of `width` units, then a linear output layer."""
+    layers: list[nn.Module] = []
+    for i in range(depth):
+        layers += [nn.Linear(in_dim if i == 0 else width, width), ACTIVATIONS[activation]()]
+    layers.append(nn.Linear(width, out_dim))
+    return nn.Sequential(*layers)
+
+
+def _with_label(x: torch.Tensor, y: torch.Tensor | None, n_classes: int) -> torch.Tensor:
+    """Concatenate a one-hot label to flat features when the network is conditional."""
+    if n_classes == 0:
+        return x
+    require(y is not None and y.shape == (len(x),), "y", None if y is None else tuple(y.shape), f"({len(x)},) labels")
+    return torch.cat([x, F.one_hot(y, n_classes).to(x.dtype)], dim=1)
+
+
+class MLPGenerator(nn.Module):
+    """z -> x through an MLP; `out_shape` (1, 28, 28) with tanh output gives images in [-1, 1]."""
+
+    def __init__(
+        self,
+        z_dim: int = 2,
+        out_shape: tuple[int, ...] = (2,),
+        width: int = 128,
+        depth: int = 3,
+        activation: str = "relu",
+        tanh_output: bool = False,
+        n_classes: int = 0,
+    ) -> None:
+        super().__init__()
+        _check_common(width, depth, activation, n_classes)
+        require(isinstance(z_dim, int) and z_dim >= 1, "z_dim", z_dim, "an int >= 1")
+        self.z_dim, self.out_shape, self.n_classes = z_dim, tuple(out_shape), n_classes
+        self.net = _mlp(z_dim + n_classes, math.prod(out_shape), width, depth, activation)
+        self.tanh_output = tanh_output
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        x = self.net(_with_label(z, y, self.n_classes))
+        x = torch.tanh(x) if self.tanh_output else x
+        return x.view(len(z), *self.out_shape)
+
+
+class MLPDiscriminator(nn.Module):
+    """x -> one logit per sample through an MLP."""
+
+    def __init__(
+        self,
+        in_shape: tuple[int, ...] = (2,),
+        width: int = 128,
+        depth: int = 3,
+        activation: str = "leaky_relu",
+        n_classes: int = 0,
+    ) -> None:
+        super().__init__()
+        _check_common(width, depth, activation, n_classes)
+        self.in_shape, self.n_classes = tuple(in_shape), n_classes
+        self.net = _mlp(math.prod(in_shape) + n_classes, 1, width, depth, activation)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        require(tuple(x.shape[1:]) == self.in_shape, "x", tuple(x.shape), f"a batch of shape (n, *{self.in_shape})")
+        return self.net(_with_label(x.flatten(1), y, self.n_classes)).squeeze(1)
+
+
+class DCGANGenerator(nn.Module):
+    """Radford et al. 2016 at 28x28: project z to 7x7, then two stride-2 transposed convolutions to 1x28x28."""
+
+    def __init__(self, z_dim: int = 64, width: int = 64, n_classes: int = 0) -> None:
+        super().__init__()
+        _check_common(width, 1, "relu", n_classes)
+        require(isinstance(z_dim, int) and z_dim >= 1, "z_dim", z_dim, "an int >= 1")
+        self.z_dim, self.out_shape, self.n_classes = z_dim, IMAGE_SHAPE, n_classes
+        self.net = nn.Sequential(
+            nn.ConvTranspose2d(z_dim + n_classes, 2 * width, 7, 1, 0, bias=False),  # (B, 2w, 7, 7)
+            nn.BatchNorm2d(2 * width),
+            nn.ReLU(),
+            nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False),  # (B, w, 14, 14)
+            nn.BatchNorm2d(width),
+            nn.ReLU(),
+            nn.ConvTranspose2d(width, 1, 4, 2, 1),  # (B, 1, 28, 28)
+            nn.Tanh(),
+        )
+        dcgan_init(self)
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        return self.net(_with_label(z, y, self.n_classes)[:, :, None, None])
+
+
+class DCGANDiscriminator(nn.Module):
+    """Two stride-2 convolutions (28 -> 14 -> 7) and a 7x7 convolution to one logit; no BatchNorm on the input layer."""
+
+    def __init__(self, width: int = 64, n_classes: int = 0) -> None:
+        super().__init__()
+        _check_common(width, 1, "relu", n_classes)
+        self.in_shape, self.n_classes = IMAGE_SHAPE, n_classes
+        self.net = nn.Sequential(
+            nn.Conv2d(1 + n_classes, width, 4, 2, 1),  # (B, w, 14, 14)
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False),  # (B, 2w, 7, 7)
+            nn.BatchNorm2d(2 * width),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(2 * width, 1, 7, 1, 0),  # (B, 1, 1, 1)
+        )
+        dcgan_init(self)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        require(tuple(x.shape[1:]) == IMAGE_SHAPE, "x", tuple(x.shape), f"a batch of shape (n, *{IMAGE_SHAPE})")
+        if self.n_classes:
+            require(y is not None and y.shape == (len(x),), "y", y, f"({len(x)},) labels")
+            maps = F.one_hot(y, self.n_classes).to(x.dtype)[:, :, None, None].expand(-1, -1, *x.shape[2:])
+            x = torch.cat([x, maps], dim=1)  # label as constant extra channels
+        return self.net(x).flatten()
+
+
+def dcgan_init(module: nn.Module) -> None:
+    """Radford et al. 2016: conv weights ~ N(0, 0.02), BatchNorm scale ~ N(1, 0.02), biases 0."""
+    for m in module.modules():
+        if isinstance(m, nn.Conv2d | nn.ConvTranspose2d):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.normal_(m.weight, 1.0, 0.02)
+            nn.init.zeros_(m.bias)

@@ -1,0 +1,72 @@
+"""Running the workbook's notebooks headlessly: full settings for `make notebooks`, smoke settings for CI.
+
+Each notebook keeps its smoke settings in its own metadata (`metadata.ganlib.smoke_parameters`), next to
+the tagged `parameters` cell whose values are the full settings a reader gets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+from papermill.parameterize import parameterize_notebook
+
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def notebook_paths() -> list[Path]:
+    """The workbook's notebooks, in reading order."""
+    return sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
+
+
+def smoke_parameters(path: Path) -> dict[str, object]:
+    """The few-steps settings CI uses for the notebook at `path`."""
+    nb = nbformat.read(path, as_version=4)
+    params = nb.metadata.get("ganlib", {}).get("smoke_parameters")
+    if not isinstance(params, dict) or not params:
+        raise ValueError(f"{path} has no metadata.ganlib.smoke_parameters: add the smoke settings CI should use")
+    return dict(params)
+
+
+def write_smoke_copies(out_dir: Path) -> list[Path]:
+    """Copies of every notebook with the smoke settings injected after its parameters cell (for nbval)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in notebook_paths():
+        nb = parameterize_notebook(nbformat.read(path, as_version=4), smoke_parameters(path))
+        target = out_dir / path.name
+        nbformat.write(nb, target)
+        written.append(target)
+    return written
+
+
+def execute(path: Path, out_dir: Path, smoke: bool) -> float:
+    """Execute one notebook top to bottom in a fresh kernel; returns the wall time in seconds."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    papermill.execute_notebook(
+        str(path), str(out_dir / path.name), parameters=smoke_parameters(path) if smoke else {},
+        cwd=str(NOTEBOOK_DIR), kernel_name="python3", progress_bar=False,
+    )
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("build"), help="where executed copies are written")
+    parser.add_argument("--smoke", action="store_true", help="use each notebook's smoke settings")
+    parser.add_argument("--smoke-copies", type=Path, help="only write smoke-parameterised copies here (for nbval)")
+    args = parser.parse_args()
+    if args.smoke_copies:
+        for target in write_smoke_copies(args.smoke_copies):
+            print(target)
+        return
+    for path in notebook_paths():
+        print(f"{path.name}: {execute(path, args.out, args.smoke):.0f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()

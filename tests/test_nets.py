@@ -1,0 +1,65 @@
+import pytest
+import torch
+
+from ganlib.nets import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
+
+
+def test_dcgan_shapes_and_range():
+    G, D = DCGANGenerator(z_dim=16, width=8), DCGANDiscriminator(width=8)
+    x = G(torch.randn(5, 16))
+    assert x.shape == (5, 1, 28, 28) and x.abs().max() <= 1
+    assert D(x).shape == (5,)
+
+
+def test_dcgan_initialisation_follows_radford():
+    G = DCGANGenerator(z_dim=64, width=64)
+    w = G.net[0].weight
+    assert abs(w.std().item() - 0.02) < 0.002 and abs(w.mean().item()) < 0.002
+    assert abs(G.net[1].weight.mean().item() - 1.0) < 0.01
+
+
+def test_mlp_depth_and_width_are_honoured():
+    D = MLPDiscriminator((2,), width=7, depth=4)
+    linears = [m for m in D.modules() if isinstance(m, torch.nn.Linear)]
+    assert len(linears) == 5 and linears[1].in_features == 7
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: (MLPGenerator(4, (2,), n_classes=3), MLPDiscriminator((2,), n_classes=3)),
+        lambda: (DCGANGenerator(4, 8, n_classes=3), DCGANDiscriminator(8, n_classes=3)),
+    ],
+)
+def test_conditioning_changes_the_output(make):
+    G, D = make()
+    G.eval(), D.eval()
+    z = torch.randn(1, 4).repeat(3, 1)
+    x = G(z, torch.arange(3))
+    assert not torch.allclose(x[0], x[1])
+    scores = D(x[:1].repeat(3, *[1] * (x.ndim - 1)), torch.arange(3))
+    assert not torch.allclose(scores[0], scores[1])
+
+
+def test_conditional_network_without_labels_is_refused():
+    with pytest.raises(ValueError, match="y="):
+        MLPGenerator(4, (2,), n_classes=3)(torch.randn(2, 4))
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"width": 0}, "width"),
+        ({"depth": -1}, "depth"),
+        ({"activation": "gelu2"}, "activation"),
+        ({"z_dim": 0}, "z_dim"),
+    ],
+)
+def test_bad_network_arguments_name_the_parameter(kwargs, name):
+    with pytest.raises(ValueError, match=f"{name}="):
+        MLPGenerator(**kwargs)
+
+
+def test_wrong_input_shape_is_refused_before_torch_sees_it():
+    with pytest.raises(ValueError, match=r"x=.*\(n, \*\(1, 28, 28\)\)"):
+        DCGANDiscriminator(8)(torch.randn(2, 3, 32, 32))
