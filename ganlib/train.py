@@ -22,8 +22,9 @@ from tqdm.auto import tqdm
 
 from ganlib.checkpoint import load_checkpoint, save_checkpoint
 from ganlib.checks import require
-from ganlib.config import TrainConfig
+from ganlib.config import FastPath, TrainConfig
 from ganlib.losses import d_loss, g_loss, gradient_penalty, real_probability
+from ganlib.remedies import ema_update, unrolled_parameters, with_parameters
 
 STATS = ("loss_d", "loss_g", "d_real", "d_fake", "acc_real", "acc_fake", "grad_norm_d", "grad_norm_g")
 Callback = tuple[int, Callable[["Trainer"], None]]  # (every n steps, fn(trainer))
@@ -81,11 +82,11 @@ class History:
 
 
 def make_optimizer(
-    name: str, params: Iterable[nn.Parameter], lr: float, betas: tuple[float, float]
+    name: str, params: Iterable[nn.Parameter], lr: float, betas: tuple[float, float], fused: bool = False
 ) -> torch.optim.Optimizer:
-    """Adam (with the config's betas), plain SGD or RMSprop."""
+    """Adam (with the config's betas), plain SGD or RMSprop; `fused`: one kernel for all of Adam's updates."""
     if name == "adam":
-        return torch.optim.Adam(params, lr=lr, betas=betas)
+        return torch.optim.Adam(params, lr=lr, betas=betas, fused=fused)
     if name == "sgd":
         return torch.optim.SGD(params, lr=lr)
     require(name == "rmsprop", "optimizer", name, "one of ('adam', 'sgd', 'rmsprop')")
@@ -102,8 +103,11 @@ class Trainer:
         data: Any,
         config: TrainConfig | None = None,
         device: torch.device | str | None = None,
+        fast: FastPath | None = None,
     ) -> None:
         config = TrainConfig() if config is None else config
+        fast = FastPath() if fast is None else fast
+        require(isinstance(fast, FastPath), "fast", type(fast).__name__, "a ganlib.FastPath or None")
         require(isinstance(config, TrainConfig), "config", type(config).__name__, "a ganlib.TrainConfig")
         require(
             isinstance(generator, nn.Module) and isinstance(getattr(generator, "z_dim", None), int),
@@ -128,9 +132,17 @@ class Trainer:
             f"n_classes={self.n_classes}, as the generator's",
         )
         self._check_shapes()
+        self.fast = fast
+        if fast.channels_last:
+            self.G, self.D = self.G.to(memory_format=torch.channels_last), self.D.to(memory_format=torch.channels_last)
+        # what train_step calls: compiled wrappers sharing the weights of self.G and self.D, which checkpoints hold
+        self._G, self._D = (torch.compile(self.G), torch.compile(self.D)) if fast.compile else (self.G, self.D)
         self.config = config
         self.rng = torch.Generator(self.device).manual_seed(config.seed)
+        self._sample_rng = torch.Generator(self.device).manual_seed(config.seed + 1)
         self.opt_g, self.opt_d = self._make_optimizers(config)
+        self.G_ema: nn.Module | None = None  # the moving average of G's weights, when config.ema_decay > 0
+        self._match_ema_to_config()
         self.step = 0
         self.history = History()
         self._pending_config: TrainConfig | None = None
@@ -185,7 +197,8 @@ class Trainer:
                 if self._stop_requested.is_set():
                     break
                 self._apply_pending_config()
-                self._unsynced.append(self.train_step())
+                with torch.autocast(self.device.type, self.fast.autocast, enabled=self.fast.autocast is not None):
+                    self._unsynced.append(self.train_step())
                 self.step += 1
                 due = [fn for every, fn in callbacks if self.step % every == 0]
                 if due or self.step % self.config.log_every == 0 or self.step == target:
@@ -198,15 +211,12 @@ class Trainer:
 
     def train_step(self) -> torch.Tensor:
         """One iteration of Algorithm 1; returns this step's STATS as a tensor on the device (no host sync)."""
-        cfg, G, D = self.config, self.G, self.D
+        cfg, G, D = self.config, self._G, self._D
         for _ in range(cfg.k):  # k steps of the discriminator, the generator fixed
             real, labels = self.data.sample(cfg.batch_size, self.rng)
             with torch.no_grad():
                 fake = G(self.noise(cfg.batch_size), labels)
-            real_logits, fake_logits = D(real, labels), D(fake, labels)
-            loss_d = d_loss(real_logits, fake_logits, cfg.loss)
-            if cfg.loss == "wgan-gp":
-                loss_d = loss_d + cfg.gp_weight * gradient_penalty(partial(D, y=labels), real, fake, self.rng)
+            loss_d, real_logits, fake_logits = self._d_objective(D, real, fake, labels)
             self.opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
             grad_norm_d = _grad_norm(D)
@@ -214,12 +224,15 @@ class Trainer:
         # one step of the generator, the discriminator fixed
         labels = self.random_labels(cfg.batch_size)
         D.requires_grad_(False)  # G's step needs gradients through D, not for D's weights
-        loss_g = g_loss(D(G(self.noise(cfg.batch_size), labels), labels), cfg.loss)
+        D_seen = self._unrolled_discriminator() if cfg.unroll_steps else D
+        loss_g = g_loss(D_seen(G(self.noise(cfg.batch_size), labels), labels), cfg.loss)
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         D.requires_grad_(True)
         grad_norm_g = _grad_norm(G)
         self.opt_g.step()
+        if self.G_ema is not None:
+            ema_update(self.G_ema, self.G, cfg.ema_decay)
         p_real, p_fake = (
             real_probability(real_logits.detach(), cfg.loss),
             real_probability(fake_logits.detach(), cfg.loss),
@@ -249,16 +262,23 @@ class Trainer:
 
     @torch.no_grad()
     def sample(self, n: int, z: torch.Tensor | None = None, labels: torch.Tensor | None = None) -> torch.Tensor:
-        """n generated samples in eval mode (BatchNorm uses running statistics), from fixed `z` if given."""
-        z = self.noise(n) if z is None else z.to(self.device)
+        """n generated samples in eval mode (BatchNorm uses running statistics), from fixed `z` if given.
+
+        With config.ema_decay > 0 they come from the moving average of G's weights, G_ema.
+        """
+        if z is None:  # drawn from a generator of its own, so looking at samples never changes the run
+            z = torch.randn(n, self.G.z_dim, generator=self._sample_rng, device=self.device)
+        z = z.to(self.device)
         require(z.shape == (n, self.G.z_dim), "z", tuple(z.shape), f"shape ({n}, {self.G.z_dim})")
-        labels = self.random_labels(n) if labels is None and self.n_classes else labels
-        was_training = self.G.training
-        self.G.eval()
+        if labels is None and self.n_classes:
+            labels = torch.randint(self.n_classes, (n,), generator=self._sample_rng, device=self.device)
+        G = self.G if self.G_ema is None else self.G_ema
+        was_training = G.training
+        G.eval()
         try:
-            return self.G(z, labels)
+            return G(z, labels)
         finally:
-            self.G.train(was_training)
+            G.train(was_training)
 
     # ----- synchronisation, divergence, checkpoints -------------------------------------------------
     def sync(self) -> None:
@@ -296,6 +316,7 @@ class Trainer:
         return {
             "generator": self.G.state_dict(),
             "discriminator": self.D.state_dict(),
+            "generator_ema": None if self.G_ema is None else self.G_ema.state_dict(),
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
             "rng": self.rng.get_state(),
@@ -344,9 +365,10 @@ class Trainer:
         )
 
     def _make_optimizers(self, cfg: TrainConfig) -> tuple[torch.optim.Optimizer, torch.optim.Optimizer]:
+        fused = self.device.type == "cuda"  # one kernel launch instead of dozens; the same update
         return (
-            make_optimizer(cfg.optimizer, self.G.parameters(), cfg.lr_g, cfg.betas),
-            make_optimizer(cfg.optimizer, self.D.parameters(), cfg.lr_d, cfg.betas),
+            make_optimizer(cfg.optimizer, self.G.parameters(), cfg.lr_g, cfg.betas, fused),
+            make_optimizer(cfg.optimizer, self.D.parameters(), cfg.lr_d, cfg.betas, fused),
         )
 
     def _apply_pending_config(self) -> None:
@@ -367,6 +389,36 @@ class Trainer:
                     if "betas" in group:
                         group["betas"] = new.betas
         self.config = new
+        self._match_ema_to_config()
+
+    def _d_objective(
+        self, D: Callable[..., torch.Tensor], real: torch.Tensor, fake: torch.Tensor, labels: torch.Tensor | None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """D's loss on a real and a fake batch (plus the gradient penalty for wgan-gp), and D's scores of both."""
+        cfg = self.config
+        real_logits, fake_logits = D(real, labels), D(fake, labels)
+        loss = d_loss(real_logits, fake_logits, cfg.loss)
+        if cfg.loss == "wgan-gp":
+            loss = loss + cfg.gp_weight * gradient_penalty(partial(D, y=labels), real, fake, self.rng)
+        return loss, real_logits, fake_logits
+
+    def _unrolled_discriminator(self) -> Callable[..., torch.Tensor]:
+        """D as it will be after config.unroll_steps more updates on fresh batches (Metz et al. 2016)."""
+        cfg = self.config
+
+        def objective(params: dict[str, torch.Tensor]) -> torch.Tensor:
+            real, labels = self.data.sample(cfg.batch_size, self.rng)
+            fake = self.G(self.noise(cfg.batch_size), labels)  # not detached: G learns how D would react to it
+            return self._d_objective(with_parameters(self.D, params), real, fake, labels)[0]
+
+        return with_parameters(self.D, unrolled_parameters(self.D, self.opt_d, objective, cfg.unroll_steps))
+
+    def _match_ema_to_config(self) -> None:
+        """Start averaging G's weights (from G as it is now) when ema_decay turns positive; stop when it is 0."""
+        if self.config.ema_decay == 0:
+            self.G_ema = None
+        elif self.G_ema is None:
+            self.G_ema = copy.deepcopy(self.G).requires_grad_(False)
 
     def _named_state_tensors(self) -> Iterable[tuple[str, torch.Tensor]]:
         for prefix, module in (("G", self.G), ("D", self.D)):
@@ -380,6 +432,7 @@ class Trainer:
             {
                 "generator": self.G.state_dict(),
                 "discriminator": self.D.state_dict(),
+                "generator_ema": None if self.G_ema is None else self.G_ema.state_dict(),
                 "opt_g": self.opt_g.state_dict(),
                 "opt_d": self.opt_d.state_dict(),
                 "rng": self.rng.get_state(),
@@ -398,6 +451,10 @@ class Trainer:
         self.G.load_state_dict(state["generator"])
         self.D.load_state_dict(state["discriminator"])
         self.config = state["config"]
+        self.G_ema = None  # restarted from the restored G, then overwritten by the saved average when there is one
+        self._match_ema_to_config()
+        if self.G_ema is not None and state.get("generator_ema") is not None:
+            self.G_ema.load_state_dict(state["generator_ema"])
         self.opt_g, self.opt_d = self._make_optimizers(self.config)
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])

@@ -183,3 +183,10 @@ def test_a_process_killed_while_saving_leaves_the_previous_checkpoint_loadable(t
     assert child.returncode == -signal.SIGKILL
     state = load_checkpoint(path)
     assert torch.equal(state["weights"], torch.full((8_000_000,), float(state["version"])))
+
+
+def test_looking_at_samples_does_not_change_the_run():
+    watched, unwatched = make_trainer("ring", RING, device="cpu"), make_trainer("ring", RING, device="cpu")
+    watched.run(20, callbacks=[(5, lambda t: t.sample(64))])
+    unwatched.run(20)
+    assert watched.history.stats == unwatched.history.stats
