@@ -23,7 +23,7 @@ lab: install  ## JupyterLab on 127.0.0.1 with token auth; open the printed URL
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1
 
 test: install  ## the whole suite: lint, unit tests, notebooks (nbval + papermill, smoke settings), browser test
-	$(BIN)/ruff check ganlib tests bench
+	$(BIN)/ruff check .
 	@rm -rf $(SMOKE_DIR) && $(BIN)/python -m ganlib.notebooks --smoke-copies $(SMOKE_DIR) >/dev/null
 	$(BIN)/python -m pytest tests $(SMOKE_DIR) --nbval-lax $(PYTEST_ARGS)
 
