@@ -7,7 +7,7 @@ from typing import Any
 import torch
 
 from ganlib.checks import require
-from ganlib.config import TrainConfig
+from ganlib.config import FastPath, TrainConfig
 from ganlib.data import DATASETS, make_sampler
 from ganlib.nets import IMAGE_SHAPE, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 from ganlib.seeding import seed_everything
@@ -22,12 +22,14 @@ def make_trainer(
     arch: str | None = None,
     device: torch.device | str | None = None,
     z_dim: int | None = None,
+    fast: FastPath | None = None,
     **net_kwargs: Any,
 ) -> Trainer:
     """A seeded trainer for `dataset` (one of DATASETS): MLPs for toy data and DCGAN for MNIST, unless `arch` says.
 
     `net_kwargs` (width, depth, activation, n_classes) go to both networks; the seed of `config` fixes
-    their initial weights as well as the training run.
+    their initial weights as well as the training run. `fast` picks compilation, memory layout and precision
+    (see FastPath; FastPath.for_device(device) is what pays off there).
     """
     config = TrainConfig() if config is None else config
     require(isinstance(config, TrainConfig), "config", config, "a ganlib.TrainConfig")
@@ -46,4 +48,4 @@ def make_trainer(
         z_dim = z_dim or (64 if dataset == "mnist" else max(2, data.dim))
         G = MLPGenerator(z_dim, shape, tanh_output=dataset == "mnist", **net_kwargs)
         D = MLPDiscriminator(shape, **net_kwargs)
-    return Trainer(G, D, data, config, device)
+    return Trainer(G, D, data, config, device, fast)
