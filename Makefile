@@ -20,7 +20,7 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $@
 
 lab: install  ## JupyterLab on 127.0.0.1 with token auth; open the printed URL
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: install  ## the whole suite: lint, unit tests, notebooks (nbval + papermill, smoke settings), browser test
 	$(BIN)/ruff check .
