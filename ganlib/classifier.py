@@ -1,0 +1,140 @@
+"""A small CNN that reads MNIST digits: the judge behind the digit metrics in ganlib.metrics.
+
+FID and the Inception Score use an Inception network trained on ImageNet, whose weights cannot be
+downloaded here (and which knows little about digits). This classifier plays its part: its class
+probabilities give the Inception-Score-like score and class histogram, and its penultimate layer gives
+the features for a Frechet distance ("classifier FID"). Train it with `python -m ganlib.classifier`
+(seeded and deterministic on the CPU, a few minutes); the weights are committed in data/, so a notebook
+only loads them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from functools import lru_cache
+from pathlib import Path
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from ganlib.checks import require
+from ganlib.data import DATA_ROOT, load_mnist
+from ganlib.nets import IMAGE_SHAPE
+
+WEIGHTS = DATA_ROOT / "mnist_classifier.pt"
+N_FEATURES = 128  # the penultimate layer: what the classifier FID compares
+
+
+class MnistClassifier(nn.Module):
+    """Three 3x3 convolutions with BatchNorm and max-pooling, then a 128-unit layer and 10 class logits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(1, 32, 3, padding=1),  # (B, 32, 28, 28)
+            nn.BatchNorm2d(32),
+            nn.ReLU(),
+            nn.MaxPool2d(2),  # (B, 32, 14, 14)
+            nn.Conv2d(32, 64, 3, padding=1),  # (B, 64, 14, 14)
+            nn.BatchNorm2d(64),
+            nn.ReLU(),
+            nn.MaxPool2d(2),  # (B, 64, 7, 7)
+            nn.Conv2d(64, 64, 3),  # (B, 64, 5, 5)
+            nn.BatchNorm2d(64),
+            nn.ReLU(),
+            nn.Flatten(),
+            nn.Linear(64 * 5 * 5, N_FEATURES),
+            nn.ReLU(),
+        )
+        self.dropout = nn.Dropout(0.3)  # active in training only; features are read in eval mode
+        self.head = nn.Linear(N_FEATURES, 10)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, 1, 28, 28) images in [-1, 1] -> (B, N_FEATURES) penultimate activations."""
+        return self.body(x)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.dropout(self.features(x)))
+
+
+def train_classifier(
+    images: torch.Tensor, labels: torch.Tensor, epochs: int = 2, batch_size: int = 128, seed: int = 0
+) -> MnistClassifier:
+    """Train a fresh classifier with Adam and a one-cycle learning rate; the same seed gives the same weights."""
+    require(
+        images.ndim == 4 and tuple(images.shape[1:]) == IMAGE_SHAPE, "images", tuple(images.shape), "(N, 1, 28, 28)"
+    )
+    require(labels.shape == (len(images),), "labels", tuple(labels.shape), f"({len(images)},) class labels")
+    require(isinstance(epochs, int) and epochs >= 1, "epochs", epochs, "an int >= 1")
+    generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)  # the initial weights and dropout masks
+    model = MnistClassifier()
+    steps_per_epoch = -(-len(images) // batch_size)
+    optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, 4e-3, total_steps=epochs * steps_per_epoch)
+    model.train()
+    for _ in range(epochs):
+        order = torch.randperm(len(images), generator=generator)
+        for batch in order.split(batch_size):
+            loss = F.cross_entropy(model(images[batch]), labels[batch])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+    return model.eval()
+
+
+@torch.no_grad()
+def classify(model: MnistClassifier, images: torch.Tensor, batch_size: int = 1000) -> tuple[torch.Tensor, torch.Tensor]:
+    """Class probabilities (N, 10) and penultimate features (N, N_FEATURES) of (N, 1, 28, 28) images in [-1, 1]."""
+    require(
+        images.ndim == 4 and tuple(images.shape[1:]) == IMAGE_SHAPE, "images", tuple(images.shape), "(N, 1, 28, 28)"
+    )
+    require(len(images) >= 1, "images", tuple(images.shape), "at least one image")
+    device = next(model.parameters()).device
+    probabilities, features = [], []
+    for batch in images.split(batch_size):
+        h = model.features(batch.to(device=device, dtype=torch.float32))
+        features.append(h)
+        probabilities.append(model.head(h).softmax(dim=1))
+    return torch.cat(probabilities), torch.cat(features)
+
+
+def accuracy(model: MnistClassifier, images: torch.Tensor, labels: torch.Tensor) -> float:
+    """Share of `images` whose most probable class is their label."""
+    probabilities, _ = classify(model, images)
+    return float((probabilities.argmax(dim=1).cpu() == labels.cpu()).double().mean())
+
+
+@lru_cache(maxsize=4)
+def load_classifier(device: str = "cpu", path: str = str(WEIGHTS)) -> MnistClassifier:
+    """The committed classifier in eval mode on `device`, loaded once per process (weights_only=True)."""
+    weights = Path(path)
+    if not weights.is_file():
+        raise FileNotFoundError(f"classifier weights {weights} are missing: run `python -m ganlib.classifier`")
+    model = MnistClassifier()
+    model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+    return model.to(device).eval().requires_grad_(False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Train the MNIST classifier behind the digit metrics.")
+    parser.add_argument("--out", type=Path, default=WEIGHTS)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    torch.use_deterministic_algorithms(True)
+    start = time.perf_counter()
+    model = train_classifier(*load_mnist("train"), epochs=args.epochs, seed=args.seed)
+    elapsed = time.perf_counter() - start
+    test_accuracy = accuracy(model, *load_mnist("test"))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(model.state_dict(), args.out)
+    print(f"trained in {elapsed:.0f} s on {torch.get_num_threads()} CPU threads; test accuracy {test_accuracy:.4f}")
+    print(f"weights: {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
+
+
+if __name__ == "__main__":
+    main()
