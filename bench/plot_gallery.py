@@ -15,7 +15,13 @@ from matplotlib.figure import Figure
 
 from ganlib import TrainConfig, load_mnist
 from ganlib import plots as P
-from ganlib.metrics import discriminator_report, fixed_samples, generator_mode_coverage, track_discriminator
+from ganlib.metrics import (
+    digit_metrics,
+    discriminator_report,
+    fixed_samples,
+    generator_mode_coverage,
+    track_discriminator,
+)
 from ganlib.recipes import make_trainer
 
 TOY = TrainConfig(lr_g=1e-3, lr_d=1e-3, batch_size=128, seed=0)
@@ -65,6 +71,8 @@ def main() -> None:
     mnist.run(args.mnist_steps)
     _save(args.out, "sample_grid_mnist", lambda: P.plot_image_grid(fixed_samples(mnist, 64)))
     real = load_mnist("test")[0]
+    _save(args.out, "class_histogram_mnist", lambda: P.plot_class_histogram(digit_metrics(fixed_samples(mnist, 2000))))
+    _save(args.out, "class_histogram_real", lambda: P.plot_class_histogram(digit_metrics(real[:2000])))
     _save(args.out, "reliability_mnist", lambda: P.plot_reliability(discriminator_report(mnist, real=real)))
 
 

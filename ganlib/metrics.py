@@ -400,6 +400,18 @@ class DigitReport:
 CONFIDENT = 0.9
 
 
+def inception_score(probabilities: torch.Tensor) -> float:
+    """exp(E_x KL(p(y|x) || p(y))) of (N, classes) class probabilities (Salimans et al. 2016), one split.
+
+    1 when every image gets the same distribution; the number of classes when each image is one class
+    with certainty and the classes are equally frequent.
+    """
+    require(probabilities.ndim == 2 and len(probabilities) >= 1, "probabilities", tuple(probabilities.shape), "(N, C)")
+    p = probabilities.double()
+    log_ratio = p.clamp_min(1e-30).log() - p.mean(dim=0).clamp_min(1e-30).log()
+    return float((p * log_ratio).sum(dim=1).mean().exp())
+
+
 def digit_metrics(images: torch.Tensor) -> DigitReport:
     """Class histogram, classes covered, confidence, an Inception-Score-like score and classifier FID of digits.
 
@@ -412,14 +424,12 @@ def digit_metrics(images: torch.Tensor) -> DigitReport:
     probabilities, features = classify(model, images)
     probabilities = probabilities.double().cpu()
     confidence, predicted = probabilities.max(dim=1)
-    marginal = probabilities.mean(dim=0)
-    kl = (probabilities * (probabilities.clamp_min(1e-30).log() - marginal.clamp_min(1e-30).log())).sum(dim=1)
     confident = confidence > CONFIDENT
     return DigitReport(
         class_counts=tuple(torch.bincount(predicted, minlength=10).tolist()),
         classes_covered=int(torch.unique(predicted[confident]).numel()),
         mean_confidence=float(confidence.mean()),
         confident_fraction=float(confident.double().mean()),
-        inception_score=float(kl.mean().exp()),
+        inception_score=inception_score(probabilities),
         fid=frechet_distance(*gaussian_statistics(features), *_test_set_statistics(str(images.device))),
     )

@@ -19,6 +19,8 @@ from torchvision.utils import make_grid
 from ganlib.checks import require
 from ganlib.data import GaussianMixture
 from ganlib.metrics import (
+    CONFIDENT,
+    DigitReport,
     DiscriminatorReport,
     ModeCoverage,
     density_curves_1d,
@@ -249,6 +251,20 @@ def plot_mode_coverage(coverage: ModeCoverage, ax: Axes | None = None) -> Figure
     return figure
 
 
+def plot_class_histogram(report: DigitReport, ax: Axes | None = None) -> Figure:
+    """Generated digits per class as the MNIST classifier reads them (metrics.digit_metrics), against uniform."""
+    figure, ax = _figure_and_axes(ax, (6, 3))
+    _category_bars(ax, report.class_counts, [str(digit) for digit in range(10)])
+    ax.set_xlabel("digit the classifier reads")
+    ax.set_ylabel("generated samples")
+    ax.set_title(
+        f"{report.classes_covered}/10 classes covered, {report.confident_fraction:.0%} read with confidence "
+        f"> {CONFIDENT}\nInception-like score {report.inception_score:.2f} (max 10), classifier FID {report.fid:.1f}",
+        fontsize="medium",
+    )
+    return figure
+
+
 def _category_bars(ax: Axes, counts: Sequence[int], names: Sequence[str]) -> None:
     """Bars per category, empty ones marked, with a dashed line at the uniform share of the total."""
     counts = np.asarray(counts)
@@ -273,7 +289,11 @@ def plot_reliability(report: DiscriminatorReport, ax: Axes | None = None) -> Fig
     ax.set_aspect("equal")
     ax.set_xlabel("D's probability of 'real' (bin mean)")
     ax.set_ylabel("share of the bin that is real")
-    ax.set_title(f"ECE {report.ece:.3f}; accuracy real {report.acc_real:.0%}, fake {report.acc_fake:.0%}")
+    ax.set_title(
+        f"calibration error (ECE) {report.ece:.3f}\naccuracy on real {report.acc_real:.0%}, "
+        f"on generated {report.acc_fake:.0%}",
+        fontsize="medium",
+    )
     ax.legend(loc="upper left", fontsize="small")
     return figure
 

@@ -9,7 +9,14 @@ from matplotlib.figure import Figure
 
 from ganlib import TrainConfig
 from ganlib import plots as P
-from ganlib.metrics import DiscriminatorReport, ModeCoverage, discriminator_report, fixed_samples, mode_coverage
+from ganlib.metrics import (
+    DigitReport,
+    DiscriminatorReport,
+    ModeCoverage,
+    discriminator_report,
+    fixed_samples,
+    mode_coverage,
+)
 from ganlib.recipes import make_trainer
 
 TOY = TrainConfig(lr_g=1e-3, lr_d=1e-3, batch_size=64, seed=0, log_every=5)
@@ -98,18 +105,26 @@ def test_mode_coverage_bars_grey_out_missing_modes():
     assert "2/4 modes covered" in ax.get_title()
 
 
+def test_class_histogram_has_ten_bars_and_the_scores_in_the_title():
+    report = DigitReport((5, 0, 3, 2, 0, 0, 0, 0, 0, 0), 3, 0.8, 0.7, 2.5, 123.4)
+    (ax,) = P.plot_class_histogram(report).axes
+    assert [b.get_height() for b in ax.patches] == list(report.class_counts)
+    assert [t.get_text() for t in ax.get_xticklabels()] == [str(d) for d in range(10)]
+    assert "3/10 classes covered" in ax.get_title() and "123.4" in ax.get_title()
+
+
 def test_reliability_diagram_and_report_curves(ring_trainer):
     report = discriminator_report(ring_trainer, n=200)
     (ax,) = P.plot_reliability(report).axes
     assert _lines_with_labels(ax) == ["calibrated", "D"]
-    assert f"ECE {report.ece:.3f}" in ax.get_title()
+    assert f"(ECE) {report.ece:.3f}" in ax.get_title()
     (ax,) = P.plot_discriminator_reports([(10, report), (20, report)]).axes
     assert len(_lines_with_labels(ax)) == 4 and list(ax.get_lines()[0].get_xdata()) == [10, 20]
 
 
 def test_every_plot_draws_into_supplied_axes_of_one_dashboard_figure(ring_trainer, line_trainer):
-    dashboard = Figure(figsize=(12, 8))
-    axes = dashboard.subplots(2, 4).flatten()
+    dashboard = Figure(figsize=(15, 8))
+    axes = dashboard.subplots(2, 5).flatten()
     report = DiscriminatorReport(0.9, 0.8, 0.7, 0.3, 0.1, (0.2, 0.8), (0.1, 0.9), (5, 5))
     drawn = [
         P.plot_image_grid(torch.zeros(4, 1, 28, 28), ax=axes[0]),
@@ -119,9 +134,11 @@ def test_every_plot_draws_into_supplied_axes_of_one_dashboard_figure(ring_traine
         P.plot_field_2d(ring_trainer, n_shown=50, n_arrows=10, resolution=10, ax=axes[5]),
         P.plot_mode_coverage(ModeCoverage(1, 2, 1.0, 0.69, (4, 0)), ax=axes[6]),
         P.plot_reliability(report, ax=axes[7]),
+        P.plot_discriminator_reports([(1, report)], ax=axes[8]),
+        P.plot_class_histogram(DigitReport((1,) * 10, 10, 0.9, 0.9, 9.0, 1.0), ax=axes[9]),
     ]
     assert all(figure is dashboard for figure in drawn)
-    assert len(dashboard.axes) == 8  # nothing added, not even a colour bar
+    assert len(dashboard.axes) == 10  # nothing added, not even a colour bar
     assert all(ax.has_data() for ax in axes)
 
 
