@@ -30,6 +30,12 @@ class TrainConfig:
     # steps between host synchronisations: history rows are copied from the device, the run is checked
     # for NaN/inf and the last good state is kept; larger values trade that granularity for speed
     log_every: int = 10
+    # remedies for mode collapse (ganlib.remedies); packing and minibatch std are options of the discriminator
+    # G's step looks this many Adam steps of D ahead (unrolled GAN, Metz et al. 2016); 0: off
+    unroll_steps: int = 0
+    # decay of an exponential moving average of G's weights, which `Trainer.sample` then uses
+    # (Karras et al. 2018; Yazici et al. 2019): it smooths G's oscillation around the modes; 0: off
+    ema_decay: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("lr_g", "lr_d"):
@@ -50,6 +56,16 @@ class TrainConfig:
         require(self.optimizer in OPTIMIZERS, "optimizer", self.optimizer, f"one of {OPTIMIZERS}")
         require(_is_number(self.gp_weight) and self.gp_weight >= 0, "gp_weight", self.gp_weight, "a float >= 0")
         require(_is_int(self.seed) and self.seed >= 0, "seed", self.seed, "an int >= 0")
+        require(
+            _is_int(self.unroll_steps)
+            and self.unroll_steps >= 0
+            and (self.unroll_steps == 0 or self.optimizer == "adam"),
+            "unroll_steps",
+            self.unroll_steps,
+            "an int >= 0, and 0 unless optimizer='adam' (the look-ahead repeats Adam's update)",
+        )
+        decay = self.ema_decay
+        require(_is_number(decay) and 0 <= decay < 1, "ema_decay", decay, "a float in [0, 1)")
 
     def replace(self, **changes: object) -> TrainConfig:
         """A copy with `changes` applied (and validated); unknown field names are refused."""

@@ -2,6 +2,8 @@
 
 Every discriminator returns raw scores ("logits"), one per sample: the losses decide what they mean.
 Conditioning on a class (`n_classes > 0`) appends a one-hot label to G's noise and to D's input.
+Two discriminator options fight mode collapse (see ganlib.remedies): `pack=m` scores m samples jointly,
+returning one logit per pack, and `minibatch_std=True` shows D how varied its batch is.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ganlib.checks import require
+from ganlib.remedies import MinibatchStd, pack
 
 ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "tanh": nn.Tanh, "elu": nn.ELU}
 IMAGE_SHAPE = (1, 28, 28)
@@ -23,6 +26,11 @@ def _check_common(width: int, depth: int, activation: str, n_classes: int) -> No
     require(isinstance(depth, int) and depth >= 1, "depth", depth, "an int >= 1")
     require(activation in ACTIVATIONS, "activation", activation, f"one of {tuple(ACTIVATIONS)}")
     require(isinstance(n_classes, int) and n_classes >= 0, "n_classes", n_classes, "an int >= 0 (0: unconditional)")
+
+
+def _check_remedies(pack: int, minibatch_std: bool) -> None:
+    require(isinstance(pack, int) and not isinstance(pack, bool) and pack >= 1, "pack", pack, "an int >= 1")
+    require(isinstance(minibatch_std, bool), "minibatch_std", minibatch_std, "True or False")
 
 
 def _mlp(in_dim: int, out_dim: int, width: int, depth: int, activation: str) -> nn.Sequential:
@@ -69,7 +77,7 @@ class MLPGenerator(nn.Module):
 
 
 class MLPDiscriminator(nn.Module):
-    """x -> one logit per sample through an MLP."""
+    """x -> one logit per sample (per pack of `pack` samples) through an MLP."""
 
     def __init__(
         self,
@@ -78,15 +86,21 @@ class MLPDiscriminator(nn.Module):
         depth: int = 3,
         activation: str = "leaky_relu",
         n_classes: int = 0,
+        pack: int = 1,
+        minibatch_std: bool = False,
     ) -> None:
         super().__init__()
         _check_common(width, depth, activation, n_classes)
-        self.in_shape, self.n_classes = tuple(in_shape), n_classes
-        self.net = _mlp(math.prod(in_shape) + n_classes, 1, width, depth, activation)
+        _check_remedies(pack, minibatch_std)
+        self.in_shape, self.n_classes, self.pack = tuple(in_shape), n_classes, pack
+        self.net = _mlp(pack * (math.prod(in_shape) + n_classes), 1, width, depth, activation)
+        if minibatch_std:  # the batch's spread joins the features of the last hidden layer's input
+            last_hidden = self.net[-3]
+            self.net[-3] = nn.Sequential(MinibatchStd(), nn.Linear(last_hidden.in_features + 1, width))
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         require(tuple(x.shape[1:]) == self.in_shape, "x", tuple(x.shape), f"a batch of shape (n, *{self.in_shape})")
-        return self.net(_with_label(x.flatten(1), y, self.n_classes)).squeeze(1)
+        return self.net(pack(_with_label(x.flatten(1), y, self.n_classes), self.pack)).squeeze(1)
 
 
 class DCGANGenerator(nn.Module):
@@ -114,19 +128,25 @@ class DCGANGenerator(nn.Module):
 
 
 class DCGANDiscriminator(nn.Module):
-    """Two stride-2 convolutions (28 -> 14 -> 7) and a 7x7 convolution to one logit; no BatchNorm on the input layer."""
+    """Two stride-2 convolutions (28 -> 14 -> 7) and a 7x7 convolution to one logit; no BatchNorm on the input layer.
 
-    def __init__(self, width: int = 64, n_classes: int = 0) -> None:
+    `pack=m` stacks m images as channels (one logit per pack); `minibatch_std` adds the batch's spread as
+    one more 7x7 map before the last convolution (Karras et al. 2018).
+    """
+
+    def __init__(self, width: int = 64, n_classes: int = 0, pack: int = 1, minibatch_std: bool = False) -> None:
         super().__init__()
         _check_common(width, 1, "relu", n_classes)
-        self.in_shape, self.n_classes = IMAGE_SHAPE, n_classes
+        _check_remedies(pack, minibatch_std)
+        self.in_shape, self.n_classes, self.pack = IMAGE_SHAPE, n_classes, pack
         self.net = nn.Sequential(
-            nn.Conv2d(1 + n_classes, width, 4, 2, 1),  # (B, w, 14, 14)
+            nn.Conv2d(pack * (1 + n_classes), width, 4, 2, 1),  # (B/pack, w, 14, 14)
             nn.LeakyReLU(0.2),
-            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False),  # (B, 2w, 7, 7)
+            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False),  # (B/pack, 2w, 7, 7)
             nn.BatchNorm2d(2 * width),
             nn.LeakyReLU(0.2),
-            nn.Conv2d(2 * width, 1, 7, 1, 0),  # (B, 1, 1, 1)
+            *([MinibatchStd()] if minibatch_std else []),  # (B/pack, 2w + 1, 7, 7)
+            nn.Conv2d(2 * width + minibatch_std, 1, 7, 1, 0),  # (B/pack, 1, 1, 1)
         )
         dcgan_init(self)
 
@@ -136,7 +156,7 @@ class DCGANDiscriminator(nn.Module):
             require(y is not None and y.shape == (len(x),), "y", y, f"({len(x)},) labels")
             maps = F.one_hot(y, self.n_classes).to(x.dtype)[:, :, None, None].expand(-1, -1, *x.shape[2:])
             x = torch.cat([x, maps], dim=1)  # label as constant extra channels
-        return self.net(x).flatten()
+        return self.net(pack(x, self.pack)).flatten()
 
 
 def dcgan_init(module: nn.Module) -> None:

@@ -1,0 +1,198 @@
+"""The remedies for mode collapse do what their papers say: packing, minibatch std, unrolling, EMA of G."""
+
+import copy
+
+import pytest
+import torch
+
+from ganlib import DCGANDiscriminator, MLPDiscriminator, MLPGenerator, TrainConfig, Trainer, ring, seed_everything
+from ganlib.recipes import make_trainer
+from ganlib.remedies import MinibatchStd, ema_update, pack, unrolled_parameters, with_parameters
+
+
+def test_pack_joins_m_consecutive_samples_along_the_feature_axis():
+    x = torch.arange(16.0).view(8, 2)
+    packed = pack(x, 4)
+    assert packed.shape == (2, 8)
+    assert torch.equal(packed[1], x[4:8].flatten())
+
+
+def test_packed_discriminator_scores_each_pack_of_m_samples_jointly():
+    D = MLPDiscriminator((2,), width=16, pack=4)
+    x = torch.randn(12, 2)
+    changed = x.clone()
+    changed[5] += 1.0  # a sample of the second pack
+    before, after = D(x), D(changed)
+    assert before.shape == (3,)
+    assert before[0] == after[0] and before[2] == after[2] and before[1] != after[1]
+
+
+def test_packed_image_discriminator_stacks_the_images_as_channels():
+    D = DCGANDiscriminator(width=8, pack=2)
+    assert D.net[0].in_channels == 2
+    assert D(torch.randn(6, 1, 28, 28)).shape == (3,)
+
+
+def test_a_batch_that_does_not_split_into_packs_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"^x=\(6, 2\).*multiple of pack=4"):
+        MLPDiscriminator((2,), width=8, pack=4)(torch.randn(6, 2))
+
+
+@pytest.mark.parametrize("shape", [(16, 5), (6, 3, 7, 7)])
+def test_minibatch_std_appends_the_batch_standard_deviation_as_torch_computes_it(shape):
+    x = torch.randn(shape)
+    out = MinibatchStd()(x)
+    assert out.shape == (shape[0], shape[1] + 1, *shape[2:])
+    assert torch.equal(out[:, : shape[1]], x)
+    expected = x.std(dim=0, correction=0).mean()
+    assert torch.allclose(out[:, shape[1]], expected.expand_as(out[:, shape[1]]), atol=1e-6)
+
+
+def test_minibatch_std_discriminator_sees_whether_a_batch_is_varied():
+    D = MLPDiscriminator((2,), width=16, depth=2, minibatch_std=True)
+    one_point = torch.zeros(8, 2)
+    varied = one_point.clone()
+    varied[1:] = torch.randn(7, 2)
+    assert D(one_point)[0] != D(varied)[0]  # the first sample is the same; only its batch differs
+
+
+def _d_loss(score, real, fake):
+    return torch.nn.functional.softplus(-score(real)).mean() + torch.nn.functional.softplus(score(fake)).mean()
+
+
+def _adam_trained_discriminator():
+    """D and its Adam after three steps (so the moments are non-zero), and a fixed objective."""
+    D = MLPDiscriminator((2,), width=16, depth=2)
+    opt = torch.optim.Adam(D.parameters(), lr=1e-2, betas=(0.5, 0.999))
+    real, fake = torch.randn(32, 2) + 2, torch.randn(32, 2)
+    for _ in range(3):
+        opt.zero_grad()
+        _d_loss(D, real, fake).backward()
+        opt.step()
+    return D, opt, lambda score: _d_loss(score, real, fake)
+
+
+def test_unrolled_parameters_equal_torch_adam_steps_and_leave_d_and_its_optimizer_unchanged():
+    D, opt, objective = _adam_trained_discriminator()
+    weights, moments = copy.deepcopy(D.state_dict()), copy.deepcopy(opt.state_dict())
+    ahead = unrolled_parameters(D, opt, lambda params: objective(with_parameters(D, params)), steps=4)
+
+    stepped = copy.deepcopy(D)
+    stepped_opt = torch.optim.Adam(stepped.parameters(), lr=1e-2, betas=(0.5, 0.999))
+    stepped_opt.load_state_dict(copy.deepcopy(opt.state_dict()))  # load_state_dict would share the tensors
+    for _ in range(4):
+        stepped_opt.zero_grad()
+        objective(stepped).backward()
+        stepped_opt.step()
+
+    for name, p in stepped.named_parameters():
+        assert torch.allclose(ahead[name], p, atol=1e-6), name
+        assert not torch.equal(ahead[name], D.state_dict()[name]), name
+    for name, p in D.state_dict().items():
+        assert torch.equal(p, weights[name])
+    assert str(opt.state_dict()) == str(moments)
+
+
+def test_unrolled_parameters_carry_the_gradient_of_the_discriminators_reaction():
+    D, opt, _ = _adam_trained_discriminator()
+    shift = torch.zeros(2, requires_grad=True)  # stands in for G: the fakes depend on it
+    real = torch.randn(32, 2) + 2
+    fake = torch.randn(32, 2) + shift
+
+    ahead = unrolled_parameters(D, opt, lambda params: _d_loss(with_parameters(D, params), real, fake), steps=2)
+    (grad,) = torch.autograd.grad(sum(p.sum() for p in ahead.values()), shift)
+    assert grad.abs().sum() > 0
+
+
+def test_trainer_with_unrolling_keeps_discriminator_weights_from_its_own_steps_only():
+    config = TrainConfig(batch_size=16, unroll_steps=3, seed=1)
+    trainer = make_trainer("ring", config, device="cpu", width=16)
+    d_before = copy.deepcopy(trainer.D.state_dict())
+    calls = []
+    step = trainer.opt_d.step
+    trainer.opt_d.step = lambda *a, **kw: (calls.append(1), step(*a, **kw))[1]
+    trainer.run(1)
+    assert len(calls) == config.k  # D moved only by its own k steps, not by G's look-ahead
+    assert int(trainer.opt_d.state_dict()["state"][0]["step"]) == config.k
+    assert any(not torch.equal(a, b) for a, b in zip(d_before.values(), trainer.D.state_dict().values(), strict=True))
+
+
+def test_ema_of_generator_weights_follows_its_closed_form():
+    decay = 0.8
+    trainer = make_trainer("ring", TrainConfig(batch_size=16, ema_decay=decay, seed=2), device="cpu", width=8)
+    history = [torch.nn.utils.parameters_to_vector(trainer.G.parameters()).detach().clone()]
+    trainer.run(6, callbacks=[(1, lambda t: history.append(torch.nn.utils.parameters_to_vector(t.G.parameters())))])
+    # ema_T = decay^T theta_0 + sum_t (1 - decay) decay^(T - t) theta_t
+    steps = len(history) - 1
+    expected = decay**steps * history[0] + sum(
+        (1 - decay) * decay ** (steps - t) * history[t] for t in range(1, steps + 1)
+    )
+    assert torch.allclose(torch.nn.utils.parameters_to_vector(trainer.G_ema.parameters()), expected, atol=1e-6)
+
+
+def test_ema_update_copies_buffers():
+    average, model = torch.nn.BatchNorm1d(3), torch.nn.BatchNorm1d(3)
+    model.running_mean += 5.0
+    ema_update(average, model, 0.9)
+    assert torch.equal(average.running_mean, model.running_mean)
+
+
+def test_samples_come_from_the_averaged_generator_when_ema_is_on():
+    trainer = make_trainer("ring", TrainConfig(batch_size=16, ema_decay=0.9), device="cpu", width=8)
+    trainer.run(5)
+    z = torch.randn(10, trainer.G.z_dim)
+    assert torch.equal(trainer.sample(10, z), trainer.G_ema(z))
+    assert not torch.equal(trainer.sample(10, z), trainer.G(z))
+
+
+def test_turning_ema_on_mid_run_starts_the_average_from_the_current_generator():
+    trainer = make_trainer("ring", TrainConfig(batch_size=16), device="cpu", width=8)
+    trainer.run(3)
+    assert trainer.G_ema is None
+    trainer.update(ema_decay=0.99)
+    G_now = copy.deepcopy(trainer.G)
+    trainer.run(1)
+    z = torch.randn(4, trainer.G.z_dim)
+    expected = 0.99 * torch.nn.utils.parameters_to_vector(G_now.parameters()) + 0.01 * (
+        torch.nn.utils.parameters_to_vector(trainer.G.parameters())
+    )
+    assert torch.allclose(torch.nn.utils.parameters_to_vector(trainer.G_ema.parameters()), expected, atol=1e-6)
+    trainer.update(ema_decay=0.0)
+    trainer.run(1)
+    assert trainer.G_ema is None and torch.equal(trainer.sample(4, z), trainer.G(z))
+
+
+def test_resumed_run_with_every_remedy_equals_uninterrupted_run(tmp_path):
+    config = TrainConfig(batch_size=16, unroll_steps=2, ema_decay=0.9, log_every=2, seed=3)
+
+    def build(cfg):
+        seed_everything(cfg.seed)
+        G, D = MLPGenerator(2, (2,), width=8), MLPDiscriminator((2,), width=8, pack=4, minibatch_std=True)
+        return Trainer(G, D, ring(), cfg, "cpu")
+
+    whole = build(config)
+    whole.run(6)
+    first = build(config)
+    first.run(3)
+    first.save(tmp_path / "ckpt.pt")
+    resumed = build(config.replace(seed=0))
+    resumed.load(tmp_path / "ckpt.pt")
+    resumed.run(3)
+    assert resumed.history.stats == whole.history.stats
+    for a, b in zip(whole.G_ema.state_dict().values(), resumed.G_ema.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "changes, name",
+    [({"unroll_steps": 2, "optimizer": "sgd"}, "unroll_steps"), ({"ema_decay": 1.0}, "ema_decay")],
+)
+def test_remedy_settings_out_of_range_are_refused_by_name(changes, name):
+    with pytest.raises(ValueError, match=f"^{name}="):
+        TrainConfig(**changes)
+
+
+@pytest.mark.parametrize("kwargs, name", [({"pack": 0}, "pack"), ({"minibatch_std": 1}, "minibatch_std")])
+def test_bad_discriminator_remedy_options_are_refused_by_name(kwargs, name):
+    with pytest.raises(ValueError, match=f"^{name}="):
+        MLPDiscriminator((2,), **kwargs)
