@@ -24,6 +24,8 @@ BAD_FIELDS = st.one_of(
     st.tuples(st.just("betas"), bad_betas),
     st.tuples(st.just("gp_weight"), st.one_of(st.floats(max_value=-1e-9, allow_nan=False), not_a_number)),
     st.tuples(st.just("seed"), st.one_of(st.integers(max_value=-1), st.just(1.5))),
+    st.tuples(st.just("unroll_steps"), st.one_of(st.integers(max_value=-1), st.sampled_from([1.5, "2", None, True]))),
+    st.tuples(st.just("ema_decay"), st.one_of(st.floats(min_value=1.0), st.floats(max_value=-1e-9), not_a_number)),
 )
 
 
