@@ -1,0 +1,369 @@
+"""The game, live: a widget dashboard that trains a GAN while the reader drags sliders.
+
+How it stays responsive (see issue 5 for what failed elsewhere):
+- Training runs in a daemon `threading.Thread`, in chunks of `steps_per_frame` steps, so the notebook
+  cell returns at once and the kernel keeps receiving slider changes.
+- A slider calls `Trainer.update`, which validates now and applies the change at the next step; the
+  trainer records it in `history.changes`, and the change log under the view shows that record.
+- The training thread draws frames itself (matplotlib's object-oriented API, PNG bytes into an
+  `ipywidgets.Image`), throttled twice: at most `max_fps` frames a second, and drawing may take at most
+  `render_budget` of the time, so a slow frame cannot eat the training.
+- Buttons that rebuild or step the trainer are queued to the training thread, which owns the trainer.
+- Memory stays flat: the trainer's history keeps its last `history_window` rows.
+
+Without a notebook frontend (papermill, nbval, a script), `live` trains a fixed number of steps in the
+calling thread and leaves the final frame as a static image: it never waits for a browser.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from functools import partial
+from statistics import fmean
+from typing import Any
+
+import ipywidgets as widgets
+from IPython.display import Image, display
+
+from ganlib.checks import require
+from ganlib.config import TrainConfig
+from ganlib.data import DATASETS
+from ganlib.live_controls import BUTTONS, LIVE_FIELDS, css_class, live_values, make_controls
+from ganlib.live_frame import FRAME_DPI, frame_figure, png_bytes
+from ganlib.recipes import make_trainer
+from ganlib.train import Trainer, TrainingDiverged
+
+CHANGES_SHOWN = 6  # latest config changes listed under the view
+_active_lock = threading.Lock()
+_active: Dashboard | None = None  # the dashboard that trains now: one at a time shares the CPU better
+
+
+def frontend_present() -> bool:
+    """True in a kernel started by a Jupyter server (JupyterLab, Notebook), where widgets are shown live.
+
+    The server names the kernel's session in JPY_SESSION_NAME; papermill, nbval and scripts do not.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel") and bool(os.environ.get("JPY_SESSION_NAME"))
+
+
+class Dashboard:
+    """Controls and a live view of one GAN run; `play()` trains in the background, `run(n)` in the foreground."""
+
+    def __init__(
+        self,
+        dataset: str = "ring",
+        config: TrainConfig | None = None,
+        device: Any = None,
+        steps_per_frame: int = 20,
+        max_fps: float = 5.0,
+        render_budget: float = 0.15,
+        history_window: int = 3000,
+        interactive: bool = False,
+    ) -> None:
+        config = TrainConfig() if config is None else config
+        require(isinstance(config, TrainConfig), "config", config, "a ganlib.TrainConfig")
+        require(dataset in DATASETS, "dataset", dataset, f"one of {DATASETS}")
+        require(
+            isinstance(steps_per_frame, int) and steps_per_frame >= 1, "steps_per_frame", steps_per_frame, "an int >= 1"
+        )
+        require(isinstance(max_fps, int | float) and max_fps > 0, "max_fps", max_fps, "a number > 0")
+        require(
+            isinstance(render_budget, int | float) and 0 < render_budget <= 1,
+            "render_budget",
+            render_budget,
+            "a share of the time in (0, 1]",
+        )
+        require(
+            isinstance(history_window, int) and history_window >= 100, "history_window", history_window, "an int >= 100"
+        )
+        self.device, self.seed = device, config.seed
+        self.max_fps, self.render_budget, self.history_window = float(max_fps), float(render_budget), history_window
+        self.interactive = interactive
+        self.trainer = make_trainer(dataset, config, device=device)
+        self.controls = make_controls(config, dataset, steps_per_frame)
+        # the frame shrinks with the notebook's width, keeping its aspect ratio
+        self.image = widgets.Image(
+            format="png", layout=widgets.Layout(flex="1 1 auto", min_width="0", max_width="940px", object_fit="contain")
+        )
+        self.readout = widgets.HTML()
+        self.changes = widgets.HTML()
+        self.status = widgets.HTML()
+        self.view = self._layout()
+        self.frames = 0  # frames drawn so far
+        self.error: BaseException | None = None  # what stopped the training thread, if anything
+        self._frame_seconds = 0.0  # moving average of the time one frame takes to draw
+        self._last_frame_at = -float("inf")
+        self._rate = 0.0  # training steps per second, measured over the last chunk
+        self._commands: queue.Queue[Callable[[], None]] = queue.Queue()
+        self._playing = threading.Event()
+        self._closing = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._connect()
+        if interactive:
+            self._publish()  # a first frame, so the view is never empty
+        else:
+            self._publish_text()
+
+    # ----- what a notebook calls --------------------------------------------------------------------------------
+    @property
+    def steps_per_frame(self) -> int:
+        return self.controls["steps_per_frame"].value
+
+    @property
+    def playing(self) -> bool:
+        return self._playing.is_set()
+
+    def play(self) -> None:
+        """Train in the background until `pause()`; another dashboard that was training pauses."""
+        global _active
+        with _active_lock:
+            if _active is not None and _active is not self:
+                _active.pause()
+            _active = self
+        self._playing.set()
+        self._ensure_thread()
+        self._set_buttons()
+
+    def pause(self) -> None:
+        """Stop training after the current step; the state is kept and `play()` goes on from it."""
+        self._playing.clear()
+        self.trainer.stop()
+        self._set_buttons()
+
+    def single_step(self) -> None:
+        """One generator step (after k discriminator steps), then a frame: for watching the game move by move."""
+        self._submit(lambda: self._advance(1, frame=True))
+
+    def reset(self, dataset: str | None = None) -> None:
+        """A fresh trainer (new networks, step 0) with the controls' settings, on `dataset` or the current one."""
+        require(dataset is None or dataset in DATASETS, "dataset", dataset, f"None or one of {DATASETS}")
+        if dataset is None or dataset == self.controls["dataset"].value:
+            self._submit(self._rebuild)
+        else:
+            self.controls["dataset"].value = dataset  # its observer queues the rebuild
+
+    def run(self, steps: int) -> Trainer:
+        """Train `steps` steps in the calling thread (headless use), then draw the final frame."""
+        require(isinstance(steps, int) and steps >= 0, "steps", steps, "an int >= 0")
+        require(not self.playing, "steps", steps, "a dashboard that is paused (call pause() first)")
+        done = 0
+        while done < steps:  # in chunks, so the history is trimmed as it grows
+            chunk = min(self.history_window, steps - done)
+            self._advance(chunk, frame=False)
+            done += chunk
+        self._publish()
+        return self.trainer
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop the training thread and close the widgets."""
+        global _active
+        self._closing.set()
+        self.pause()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        with _active_lock:
+            if _active is self:
+                _active = None
+        _close_tree(self.view)
+
+    def frame_png(self) -> bytes:
+        """The current frame, drawn now, as PNG bytes."""
+        return png_bytes(frame_figure(self.trainer), FRAME_DPI)
+
+    def readout_text(self) -> str:
+        """Step, losses, D's accuracy and the settings the trainer uses now, on one line."""
+        trainer, cfg = self.trainer, self.trainer.config
+        history = trainer.history
+        if len(history):
+            last = {name: values[-1] for name, values in history.stats.items()}
+            accuracy = fmean(history["acc_real"][-50:] + history["acc_fake"][-50:])  # over the last 50 steps
+            numbers = f"loss D {last['loss_d']:.3f}, loss G {last['loss_g']:.3f}, D accuracy {accuracy:.0%}"
+        else:
+            numbers = "not trained yet"
+        return (
+            f"step {trainer.step} | {numbers} | k={cfg.k} lr_G={cfg.lr_g:.1e} lr_D={cfg.lr_d:.1e} "
+            f"batch={cfg.batch_size} loss={cfg.loss} optimizer={cfg.optimizer} | {self._rate:.0f} steps/s"
+        )
+
+    def changes_text(self) -> str:
+        """The latest config changes the trainer recorded, newest last: 'step 120: k 1 -> 3'."""
+        recorded = self.trainer.history.changes[-CHANGES_SHOWN:]
+        return "\n".join(f"step {c['step']}: {c['field']} {c['old']} \u2192 {c['new']}" for c in recorded)
+
+    def _ipython_display_(self) -> None:
+        if self.interactive:
+            display(self.view)
+        else:  # a static record: papermill and nbval keep these outputs
+            display(Image(bytes(self.image.value) or self.frame_png()))
+            display({"text/plain": "\n".join(filter(None, [self.readout_text(), self.changes_text()]))}, raw=True)
+
+    # ----- the training thread ----------------------------------------------------------------------------------
+    def _ensure_thread(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._closing.clear()
+            self._thread = threading.Thread(target=self._loop, name="ganlib-live", daemon=True)
+            self._thread.start()
+
+    def _submit(self, command: Callable[[], None]) -> None:
+        self._commands.put(command)
+        self._ensure_thread()
+
+    def _loop(self) -> None:
+        while not self._closing.is_set():
+            command = self._next_command()
+            try:
+                if command is not None:
+                    command()
+                elif self.playing:
+                    self._advance(self.steps_per_frame)
+            except TrainingDiverged as err:
+                self._stop_with(err, "training diverged")
+            except Exception as err:  # noqa: BLE001 -- shown to the reader instead of dying silently in a thread
+                self._stop_with(err, "the training thread stopped")
+
+    def _next_command(self) -> Callable[[], None] | None:
+        """A queued button press; while paused, wait a little for one instead of spinning."""
+        try:
+            return self._commands.get_nowait() if self.playing else self._commands.get(timeout=0.1)
+        except queue.Empty:
+            return None
+
+    def _stop_with(self, err: BaseException, what: str) -> None:
+        self.error = err
+        self._playing.clear()
+        self.status.value = f"<b>{what}:</b> {type(err).__name__}: {err}"
+        self._set_buttons()
+
+    def _advance(self, steps: int, frame: bool | None = None) -> None:
+        """Train `steps` steps, then draw a frame if `frame` says so (None: when one is due)."""
+        trainer = self.trainer
+        start, step_before = time.perf_counter(), trainer.step
+        trainer.run(steps)
+        elapsed = time.perf_counter() - start
+        if trainer.step > step_before and elapsed > 0:
+            self._rate = (trainer.step - step_before) / elapsed
+        _trim_history(trainer, self.history_window)
+        if frame or (frame is None and self._frame_due()):
+            self._publish()
+
+    def _frame_due(self) -> bool:
+        """True when the last frame is old enough: at most max_fps, and drawing at most render_budget of the time."""
+        interval = max(1 / self.max_fps, self._frame_seconds * (1 - self.render_budget) / self.render_budget)
+        return time.perf_counter() - self._last_frame_at >= interval
+
+    def _publish(self) -> None:
+        """Draw a frame and refresh the readout and the change log (called by the training thread)."""
+        start = time.perf_counter()
+        self.image.value = self.frame_png()
+        self._publish_text()
+        self.frames += 1
+        seconds = time.perf_counter() - start
+        self._frame_seconds = seconds if self.frames == 1 else 0.7 * self._frame_seconds + 0.3 * seconds
+        self._last_frame_at = time.perf_counter()
+
+    def _publish_text(self) -> None:
+        self.readout.value = f"<code>{html.escape(self.readout_text())}</code>"
+        self.changes.value = f"<pre style='margin:0'>{html.escape(self.changes_text() or 'no changes yet')}</pre>"
+
+    def _rebuild(self) -> None:
+        config = self.trainer.config.replace(**live_values(self.controls), seed=self.seed)
+        self.trainer = make_trainer(self.controls["dataset"].value, config, device=self.device)
+        self.error, self.status.value, self._rate = None, "", 0.0
+        self._publish()
+
+    # ----- widgets ----------------------------------------------------------------------------------------------
+    def _layout(self) -> widgets.VBox:
+        c = self.controls
+        buttons = widgets.HBox([c["play"], c["pause"], c["step"], c["reset"]])
+        sliders = widgets.VBox(
+            [control for name, control in c.items() if name not in BUTTONS],
+            layout=widgets.Layout(min_width="330px"),
+        )
+        for name, part in (
+            ("readout", self.readout),
+            ("changes", self.changes),
+            ("status", self.status),
+            ("image", self.image),
+        ):
+            part.add_class(css_class(name))
+        box = widgets.VBox([buttons, self.readout, widgets.HBox([sliders, self.image]), self.changes, self.status])
+        box.add_class(css_class("dashboard"))
+        return box
+
+    def _connect(self) -> None:
+        c = self.controls
+        c["play"].on_click(lambda _: self.play())
+        c["pause"].on_click(lambda _: self.pause())
+        c["step"].on_click(lambda _: self.single_step())
+        c["reset"].on_click(lambda _: self.reset())
+        for name in LIVE_FIELDS:
+            c[name].observe(partial(self._on_live_change, name), names="value")
+        c["dataset"].observe(lambda _: self._submit(self._rebuild), names="value")
+        self._set_buttons()
+
+    def _on_live_change(self, name: str, change: dict[str, Any]) -> None:
+        """A slider or drop-down moved: hand the new value to the running trainer (applied at its next step)."""
+        try:
+            self.trainer.update(**{name: change["new"]})
+        except ValueError as err:
+            self.status.value = f"<b>not applied:</b> {err}"
+
+    def _set_buttons(self) -> None:
+        playing = self.playing
+        self.controls["play"].disabled = playing
+        self.controls["pause"].disabled = not playing
+        self.controls["step"].disabled = playing
+
+
+def _trim_history(trainer: Trainer, keep: int) -> None:
+    """Drop all but the last `keep` rows of the trainer's history (its config changes are all kept).
+
+    Called between runs, after the trainer synced, so no row is in flight; a later rollback on divergence
+    only removes rows appended since its snapshot, which trimming the front leaves alone.
+    """
+    history = trainer.history
+    excess = len(history) - keep
+    if excess > 0:
+        del history.steps[:excess]
+        for column in history.stats.values():
+            del column[:excess]
+
+
+def _close_tree(widget: widgets.Widget) -> None:
+    for child in getattr(widget, "children", ()):
+        _close_tree(child)
+    widget.close()
+
+
+def live(
+    dataset: str = "ring",
+    config: TrainConfig | None = None,
+    steps: int = 2000,
+    interactive: bool | None = None,
+    play: bool = True,
+    **options: Any,
+) -> Dashboard:
+    """The dashboard for `dataset`: live in JupyterLab, else `steps` steps trained now and shown as a figure.
+
+    `interactive=None` decides by `frontend_present()`. Live, `play=True` starts training at once; the
+    reader's controls do the rest. Display the returned dashboard (last line of a cell) to show it.
+    `options` go to `Dashboard` (device, steps_per_frame, max_fps, render_budget, history_window).
+    """
+    interactive = frontend_present() if interactive is None else interactive
+    require(isinstance(interactive, bool), "interactive", interactive, "True, False or None (detect)")
+    board = Dashboard(dataset, config, interactive=interactive, **options)
+    if not interactive:
+        board.run(steps)
+    elif play:
+        board.play()
+    return board

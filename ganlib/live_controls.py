@@ -1,0 +1,74 @@
+"""The dashboard's controls: ipywidgets for the hyper-parameters a reader changes while a GAN trains.
+
+Every widget carries a CSS class `ganlib-<name>` (e.g. `ganlib-lr-g`) so a browser test can find it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import ipywidgets as widgets
+
+from ganlib.config import OPTIMIZERS, TrainConfig
+from ganlib.data import DATASETS
+from ganlib.losses import LOSSES
+
+# TrainConfig fields a control changes through `Trainer.update`, while the run goes on
+LIVE_FIELDS = ("lr_g", "lr_d", "k", "batch_size", "loss", "optimizer")
+DATASET_LABELS = {"mixture1d": "1D mixture", "ring": "8-Gaussian ring", "grid": "25-Gaussian grid", "mnist": "MNIST"}
+BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)
+BUTTONS = {"play": "play", "pause": "pause", "step": "step-forward", "reset": "refresh"}  # name: icon
+
+
+def css_class(name: str) -> str:
+    """The CSS class of the control or view called `name`."""
+    return "ganlib-" + name.replace("_", "-")
+
+
+def make_controls(config: TrainConfig, dataset: str, steps_per_frame: int) -> dict[str, widgets.Widget]:
+    """Buttons, sliders and drop-downs set to `config`, keyed by name (a TrainConfig field where one applies)."""
+    controls: dict[str, widgets.Widget] = {
+        name: widgets.Button(description=name, icon=icon, layout=widgets.Layout(width="95px"))
+        for name, icon in BUTTONS.items()
+    }
+    controls["lr_g"] = _log_slider("lr G", config.lr_g)
+    controls["lr_d"] = _log_slider("lr D", config.lr_d)
+    controls["k"] = widgets.IntSlider(config.k, min=1, max=max(20, config.k), description="k (D steps)")
+    controls["batch_size"] = widgets.SelectionSlider(
+        options=sorted({*BATCH_SIZES, config.batch_size}), value=config.batch_size, description="batch size"
+    )
+    controls["steps_per_frame"] = widgets.IntSlider(
+        steps_per_frame, min=1, max=max(500, steps_per_frame), description="steps/frame"
+    )
+    controls["loss"] = widgets.Dropdown(options=LOSSES, value=config.loss, description="G loss")
+    controls["optimizer"] = widgets.Dropdown(options=OPTIMIZERS, value=config.optimizer, description="optimizer")
+    controls["dataset"] = widgets.Dropdown(
+        options=[(DATASET_LABELS[name], name) for name in DATASETS], value=dataset, description="data set"
+    )
+    for name, control in controls.items():
+        control.add_class(css_class(name))
+        if isinstance(control, widgets.IntSlider | widgets.FloatLogSlider | widgets.SelectionSlider):
+            control.continuous_update = False  # one change when a drag ends, not one per pixel
+            control.style.description_width = "90px"
+        elif isinstance(control, widgets.Dropdown):
+            control.style.description_width = "90px"
+    return controls
+
+
+def live_values(controls: dict[str, widgets.Widget]) -> dict[str, object]:
+    """The TrainConfig fields the controls show now."""
+    return {name: controls[name].value for name in LIVE_FIELDS}
+
+
+def _log_slider(description: str, value: float) -> widgets.FloatLogSlider:
+    """A learning-rate slider on a log scale from 1e-6 to 1e-1, widened to hold `value`."""
+    exponent = math.log10(value)
+    return widgets.FloatLogSlider(
+        value=value,
+        base=10,
+        min=min(-6, math.floor(exponent)),
+        max=max(-1, math.ceil(exponent)),
+        step=0.1,
+        readout_format=".1e",
+        description=description,
+    )

@@ -1,0 +1,247 @@
+"""The live dashboard without a browser: controls reach the trainer, frames are throttled, memory is bounded.
+
+The browser itself is driven in tests/test_browser.py.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+import ganlib.live
+from ganlib import TrainConfig, TrainingDiverged
+from ganlib.live import Dashboard, frontend_present, live
+from ganlib.live_controls import BUTTONS, LIVE_FIELDS, css_class
+from ganlib.live_frame import frame_figure, png_bytes
+from ganlib.recipes import make_trainer
+
+CONFIG = TrainConfig(lr_g=1e-3, lr_d=1e-3, batch_size=32, seed=0)
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """The toy networks gain nothing from intra-op threads, and on a busy machine their spinning slows every step."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def boards():
+    """Dashboards made by a test; their training threads are always stopped."""
+    made: list[Dashboard] = []
+
+    def make(*args, **kwargs) -> Dashboard:
+        made.append(Dashboard(*args, **kwargs))
+        return made[-1]
+
+    yield make
+    for board in made:
+        board.close()
+
+
+def _wait_until(condition, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def _cheap_frames(board: Dashboard, seconds: float = 0.0) -> list[float]:
+    """Replace frame drawing by a stub that takes `seconds`; returns the times frames were drawn."""
+    drawn: list[float] = []
+
+    def frame_png() -> bytes:
+        time.sleep(seconds)
+        drawn.append(time.monotonic())
+        return PNG_MAGIC
+
+    board.frame_png = frame_png
+    return drawn
+
+
+def test_dashboard_is_built_without_a_frontend_with_every_control_set_to_the_config(boards):
+    config = CONFIG.replace(k=3, loss="saturating", optimizer="rmsprop", batch_size=128, lr_d=5e-4)
+    board = boards("grid", config, steps_per_frame=7)
+    for name in LIVE_FIELDS:
+        assert board.controls[name].value == getattr(config, name), name
+    assert board.controls["dataset"].value == "grid"
+    assert board.steps_per_frame == 7
+    for name, control in board.controls.items():
+        assert css_class(name) in control._dom_classes
+    assert set(BUTTONS) <= set(board.controls)
+    assert board.trainer.step == 0 and board.frames == 0 and board._thread is None
+
+
+def test_moving_a_control_updates_the_trainer_and_the_change_is_recorded(boards):
+    board = boards("ring", CONFIG)
+    _cheap_frames(board)
+    board.controls["k"].value = 3
+    board.controls["lr_g"].value = 1e-4
+    board.controls["loss"].value = "hinge"
+    board.run(2)
+    cfg = board.trainer.config
+    assert (cfg.k, cfg.lr_g, cfg.loss) == (3, 1e-4, "hinge")
+    recorded = {(c["field"], c["old"], c["new"]) for c in board.trainer.history.changes}
+    assert recorded == {("k", 1, 3), ("lr_g", 1e-3, 1e-4), ("loss", "non-saturating", "hinge")}
+    assert "k 1 \u2192 3" in board.changes_text()
+    assert "k=3" in board.readout_text() and "loss=hinge" in board.readout_text()
+
+
+def test_a_control_change_reaches_a_trainer_running_in_the_background(boards):
+    board = boards("ring", CONFIG, steps_per_frame=5)
+    _cheap_frames(board)
+    board.play()
+    _wait_until(lambda: board.trainer.step > 10)
+    board.controls["k"].value = 2
+    _wait_until(lambda: board.trainer.config.k == 2)
+    change = board.trainer.history.changes[-1]
+    assert (change["field"], change["new"]) == ("k", 2)
+    step = board.trainer.step
+    _wait_until(lambda: board.trainer.step > step + 10)  # and training goes on
+    assert board.playing and board.error is None
+
+
+def test_frames_come_at_most_max_fps_times_a_second(boards):
+    board = boards("mixture1d", CONFIG, steps_per_frame=1, max_fps=4, render_budget=1.0)
+    drawn = _cheap_frames(board)
+    board.play()
+    time.sleep(2.0)
+    board.pause()
+    assert board.trainer.step > 20  # many chunks, so many chances to draw
+    gaps = [b - a for a, b in zip(drawn, drawn[1:], strict=False)]
+    assert len(drawn) >= 2 and min(gaps) >= 0.25 - 0.02, gaps
+
+
+def test_slow_frames_get_at_most_their_render_budget_of_the_time(boards):
+    board = boards("mixture1d", CONFIG, steps_per_frame=1, max_fps=100, render_budget=0.25)
+    drawn = _cheap_frames(board, seconds=0.1)
+    board.play()
+    time.sleep(2.5)
+    board.pause()
+    # a frame of 0.1 s at a quarter of the time: one start every 0.4 s at most (0.3 s waiting, 0.1 s drawing)
+    gaps = [b - a for a, b in zip(drawn, drawn[1:], strict=False)]
+    assert len(drawn) >= 2 and min(gaps) >= 0.4 * 0.9, gaps
+
+
+def test_history_keeps_a_bounded_window_so_memory_stays_flat(boards):
+    board = boards("mixture1d", CONFIG.replace(batch_size=8), history_window=100)
+    _cheap_frames(board)
+    board.controls["k"].value = 2
+    board.run(250)
+    history = board.trainer.history
+    assert len(history) == 100 and all(len(column) == 100 for column in history.stats.values())
+    assert history.steps == list(range(151, 251))  # the latest rows, in order
+    assert [c["field"] for c in history.changes] == ["k"]  # config changes are all kept
+
+
+def test_pause_stops_the_background_run_and_single_step_moves_one_step(boards):
+    board = boards("ring", CONFIG, steps_per_frame=5)
+    _cheap_frames(board)
+    board.play()
+    _wait_until(lambda: board.trainer.step > 5)
+    board.pause()
+    time.sleep(0.3)
+    paused_at = board.trainer.step
+    time.sleep(0.3)
+    assert board.trainer.step == paused_at and not board.playing
+    board.single_step()
+    _wait_until(lambda: board.trainer.step == paused_at + 1)
+    time.sleep(0.3)
+    assert board.trainer.step == paused_at + 1
+
+
+def test_reset_builds_a_fresh_trainer_on_the_chosen_data_set_with_the_controls_settings(boards):
+    board = boards("ring", CONFIG)
+    _cheap_frames(board)
+    board.run(5)
+    board.controls["k"].value = 4
+    board.reset("mixture1d")
+    _wait_until(lambda: board.trainer.data.name == "mixture1d")
+    assert board.trainer.step == 0 and board.trainer.config.k == 4 and board.trainer.config.seed == CONFIG.seed
+
+
+def test_only_one_dashboard_trains_at_a_time(boards):
+    first, second = boards("mixture1d", CONFIG), boards("mixture1d", CONFIG)
+    for board in (first, second):
+        _cheap_frames(board)
+    first.play()
+    second.play()
+    assert second.playing and not first.playing
+
+
+def test_a_diverged_run_pauses_and_says_why(boards, monkeypatch):
+    board = boards("mixture1d", CONFIG)
+    _cheap_frames(board)
+
+    def diverge(steps):
+        raise TrainingDiverged("training diverged: loss_d at step 3 is NaN or infinite")
+
+    monkeypatch.setattr(board.trainer, "run", diverge)
+    board.play()
+    _wait_until(lambda: not board.playing)
+    assert isinstance(board.error, TrainingDiverged)
+    assert "diverged" in board.status.value
+
+
+def test_headless_live_trains_the_given_steps_and_leaves_a_static_frame(monkeypatch):
+    shown = []
+    monkeypatch.setattr(ganlib.live, "display", lambda obj, **kwargs: shown.append(obj))
+    board = live("mixture1d", CONFIG, steps=15, interactive=False)
+    try:
+        assert board.trainer.step == 15 and board._thread is None and not board.playing
+        assert bytes(board.image.value).startswith(PNG_MAGIC) and board.frames == 1
+        board._ipython_display_()
+        image, text = shown
+        assert image.data.startswith(PNG_MAGIC)
+        assert "step 15" in text["text/plain"]
+    finally:
+        board.close()
+
+
+def test_without_a_jupyter_server_the_dashboard_is_not_live(monkeypatch):
+    monkeypatch.setenv("JPY_SESSION_NAME", "03_game_live.ipynb")
+    assert not frontend_present()  # no IPython kernel in this process
+    board = live("mixture1d", CONFIG, steps=3)
+    try:
+        assert not board.interactive and board.trainer.step == 3
+    finally:
+        board.close()
+
+
+@pytest.mark.parametrize("dataset", ["mixture1d", "ring", "grid", "mnist"])
+def test_a_frame_shows_the_data_view_and_both_training_curves(dataset):
+    trainer = make_trainer(
+        dataset, CONFIG.replace(batch_size=8), device="cpu", **({"width": 8} if dataset == "mnist" else {})
+    )
+    trainer.run(3)
+    figure = frame_figure(trainer)
+    assert isinstance(figure, Figure) and len(figure.axes) == 3
+    assert "step 3" in figure.axes[0].get_title()
+    assert png_bytes(figure).startswith(PNG_MAGIC)
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"dataset": "moons"}, "dataset"),
+        ({"steps_per_frame": 0}, "steps_per_frame"),
+        ({"max_fps": 0}, "max_fps"),
+        ({"render_budget": 1.5}, "render_budget"),
+        ({"history_window": 10}, "history_window"),
+        ({"config": {"k": 2}}, "config"),
+    ],
+)
+def test_bad_settings_raise_a_value_error_naming_the_parameter(kwargs, name):
+    with pytest.raises(ValueError, match=f"^{name}="):
+        Dashboard(**kwargs)
+
+
+def test_live_refuses_an_interactive_flag_that_is_not_a_bool():
+    with pytest.raises(ValueError, match="^interactive="):
+        live("mixture1d", CONFIG, steps=1, interactive="yes")
