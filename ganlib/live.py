@@ -32,9 +32,10 @@ from IPython.display import Image, display
 
 from ganlib.checks import require
 from ganlib.config import TrainConfig
-from ganlib.data import DATASETS
+from ganlib.data import DATASETS, GaussianMixture
 from ganlib.live_controls import BUTTONS, LIVE_FIELDS, css_class, live_values, make_controls
 from ganlib.live_frame import FRAME_DPI, frame_figure, png_bytes
+from ganlib.metrics import N_MODE_SAMPLES, fixed_samples, generator_mode_coverage, histogram_js
 from ganlib.recipes import make_trainer
 from ganlib.train import Trainer, TrainingDiverged
 
@@ -66,7 +67,7 @@ class Dashboard:
         device: Any = None,
         steps_per_frame: int = 20,
         max_fps: float = 5.0,
-        render_budget: float = 0.15,
+        render_budget: float = 0.12,
         history_window: int = 3000,
         interactive: bool = False,
     ) -> None:
@@ -194,6 +195,24 @@ class Dashboard:
             f"step {trainer.step} | {numbers} | k={cfg.k} lr_G={cfg.lr_g:.1e} lr_D={cfg.lr_d:.1e} "
             f"batch={cfg.batch_size} loss={cfg.loss} optimizer={cfg.optimizer} | {self._rate:.0f} steps/s"
         )
+
+    def summary(self, last: int = 200) -> dict[str, float]:
+        """Where the game stands: D's accuracy and outputs and |grad G| averaged over the last `last` steps,
+        and how well G covers the data (modes covered on 2D mixtures, JS divergence in nats on 1D)."""
+        require(isinstance(last, int) and last >= 1, "last", last, "an int >= 1")
+        trainer, history = self.trainer, self.trainer.history
+        numbers: dict[str, float] = {"step": trainer.step}
+        if len(history):
+            numbers["d_accuracy"] = fmean(history["acc_real"][-last:] + history["acc_fake"][-last:])
+            for name in ("d_real", "d_fake", "grad_norm_g"):
+                numbers[name] = fmean(history[name][-last:])
+        data = trainer.data
+        if isinstance(data, GaussianMixture) and data.dim == 2:
+            coverage = generator_mode_coverage(trainer)
+            numbers["modes_covered"], numbers["n_modes"] = coverage.modes_covered, coverage.n_modes
+        elif isinstance(data, GaussianMixture) and data.dim == 1:
+            numbers["js"] = histogram_js(fixed_samples(trainer, N_MODE_SAMPLES), data)
+        return numbers
 
     def changes_text(self) -> str:
         """The latest config changes the trainer recorded, newest last: 'step 120: k 1 -> 3'."""
