@@ -204,6 +204,29 @@ def test_headless_live_trains_the_given_steps_and_leaves_a_static_frame(monkeypa
         board.close()
 
 
+def test_an_interactive_dashboard_displays_its_widgets(boards, monkeypatch):
+    shown = []
+    monkeypatch.setattr(ganlib.live, "display", lambda obj, **kwargs: shown.append(obj))
+    board = boards("mixture1d", CONFIG, interactive=True)
+    board._ipython_display_()
+    assert shown == [board.view] and css_class("dashboard") in board.view._dom_classes
+    assert bytes(board.image.value).startswith(PNG_MAGIC)  # a first frame before any training
+
+
+def test_summary_reports_the_game_in_numbers(boards):
+    flat, ring = boards("mixture1d", CONFIG), boards("ring", CONFIG)
+    for board in (flat, ring):
+        _cheap_frames(board)
+        board.run(30)
+    history = ring.trainer.history
+    numbers = ring.summary(last=10)
+    assert numbers["step"] == 30 and numbers["n_modes"] == 8 and 0 <= numbers["modes_covered"] <= 8
+    expected = (sum(history["acc_real"][-10:]) + sum(history["acc_fake"][-10:])) / 20
+    assert numbers["d_accuracy"] == pytest.approx(expected)
+    assert numbers["d_fake"] == pytest.approx(sum(history["d_fake"][-10:]) / 10)
+    assert 0 <= flat.summary()["js"] <= 0.6932  # JS in nats is at most log 2
+
+
 def test_without_a_jupyter_server_the_dashboard_is_not_live(monkeypatch):
     monkeypatch.setenv("JPY_SESSION_NAME", "03_game_live.ipynb")
     assert not frontend_present()  # no IPython kernel in this process
