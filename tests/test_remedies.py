@@ -1,11 +1,13 @@
 """The remedies for mode collapse do what their papers say: packing, minibatch std, unrolling, EMA of G."""
 
 import copy
+import statistics
 
 import pytest
 import torch
 
 from ganlib import DCGANDiscriminator, MLPDiscriminator, MLPGenerator, TrainConfig, Trainer, ring, seed_everything
+from ganlib.collapse import REMEDIES, Remedy, mean_and_standard_error, run, summarise
 from ganlib.recipes import make_trainer
 from ganlib.remedies import MinibatchStd, ema_update, pack, unrolled_parameters, with_parameters
 
@@ -196,3 +198,27 @@ def test_remedy_settings_out_of_range_are_refused_by_name(changes, name):
 def test_bad_discriminator_remedy_options_are_refused_by_name(kwargs, name):
     with pytest.raises(ValueError, match=f"^{name}="):
         MLPDiscriminator((2,), **kwargs)
+
+
+def test_mean_and_standard_error_match_the_statistics_module():
+    values = [3.0, 5.0, 8.0, 8.0]
+    mean, error = mean_and_standard_error(values)
+    assert mean == statistics.mean(values)
+    assert error == pytest.approx(statistics.stdev(values) / len(values) ** 0.5)
+
+
+def test_a_collapse_run_applies_later_changes_at_their_step_and_measures_2500_samples():
+    remedy = Remedy("later", later={3: {"lr_g": 1e-4, "ema_decay": 0.9}})
+    result = run("ring", remedy, seed=0, steps=5, eval_every=2)
+    assert [(c["step"], c["field"]) for c in result.changes] == [(3, "lr_g"), (3, "ema_decay")]
+    assert [step for step, _ in result.curve] == [2, 4, 5]
+    assert sum(result.coverage.counts) == round(result.coverage.high_quality_fraction * 2500)
+    assert result.samples.shape == (2500, 2)
+
+
+def test_summary_rows_average_the_seeds_of_each_dataset_and_remedy():
+    results = [run("ring", REMEDIES["vanilla"], seed, steps=2) for seed in range(3)]
+    (row,) = summarise(results)
+    modes = [r.coverage.modes_covered for r in results]
+    assert (row["dataset"], row["remedy"], row["seeds"]) == ("ring", "vanilla", 3)
+    assert row["modes"] == pytest.approx(statistics.mean(modes))
