@@ -103,7 +103,7 @@ class Dashboard:
         self.frames = 0  # frames drawn so far
         self.error: BaseException | None = None  # what stopped the training thread, if anything
         self._frame_seconds = 0.0  # moving average of the time one frame takes to draw
-        self._last_frame_at = -float("inf")
+        self._last_frame_at = self._last_text_at = -float("inf")
         self._rate = 0.0  # training steps per second, measured over the last chunk
         self._commands: queue.Queue[Callable[[], None]] = queue.Queue()
         self._playing = threading.Event()
@@ -274,6 +274,8 @@ class Dashboard:
         _trim_history(trainer, self.history_window)
         if frame or (frame is None and self._frame_due()):
             self._publish()
+        elif frame is None and time.perf_counter() - self._last_text_at >= 1 / self.max_fps:
+            self._publish_text()  # the readout is cheap: it keeps up between frames
 
     def _frame_due(self) -> bool:
         """True when the last frame is old enough: at most max_fps, and drawing at most render_budget of the time."""
@@ -291,6 +293,7 @@ class Dashboard:
         self._last_frame_at = time.perf_counter()
 
     def _publish_text(self) -> None:
+        self._last_text_at = time.perf_counter()
         self.readout.value = f"<code>{html.escape(self.readout_text())}</code>"
         self.changes.value = f"<pre style='margin:0'>{html.escape(self.changes_text() or 'no changes yet')}</pre>"
 

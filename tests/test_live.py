@@ -129,6 +129,17 @@ def test_slow_frames_get_at_most_their_render_budget_of_the_time(boards):
     assert len(drawn) >= 2 and min(gaps) >= 0.4 * 0.9, gaps
 
 
+def test_the_readout_keeps_up_between_rare_frames(boards):
+    board = boards("mixture1d", CONFIG, steps_per_frame=2, render_budget=0.01)
+    drawn = _cheap_frames(board, seconds=0.2)  # a frame every 20 s at most
+    board.play()
+    _wait_until(lambda: len(drawn) == 1 and board.trainer.step > 30)
+    time.sleep(0.5)
+    assert len(drawn) == 1
+    shown = int(board.readout.value.split("step ")[1].split(" ")[0])
+    assert shown > 30
+
+
 def test_history_keeps_a_bounded_window_so_memory_stays_flat(boards):
     board = boards("mixture1d", CONFIG.replace(batch_size=8), history_window=100)
     _cheap_frames(board)
