@@ -31,8 +31,8 @@ def pack(x: torch.Tensor, m: int) -> torch.Tensor:
 class MinibatchStd(nn.Module):
     """Appends one feature (or feature map): the standard deviation of each feature over the batch, averaged.
 
-    Karras et al. 2018 (Section 3) compute it over groups of 4; here the group is the whole batch, which
-    D always sees as all real or all fake.
+    Karras et al. 2018 (Section 3) describe it over the minibatch (their code uses groups of 4 samples); here the
+    group is the whole batch, which D always sees as all real or all fake.
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -53,7 +53,7 @@ def unrolled_parameters(
 ) -> Params:
     """D's parameters after `steps` more Adam updates on `objective`, as a differentiable function of G.
 
-    Metz et al. 2016, eq. 12: G is trained against these look-ahead parameters and the gradient flows
+    Metz et al. 2016: G is trained against these look-ahead parameters and the gradient flows
     through the updates (create_graph=True), so G also sees how D would react to its move. D's own
     weights and Adam moments are left untouched. `objective(params)` is D's loss on a fresh batch.
     """
