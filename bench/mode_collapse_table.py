@@ -21,30 +21,18 @@ from pathlib import Path
 
 import torch
 
-from ganlib.collapse import PUBLISHED, REMEDIES, Remedy, markdown_table, published_table, run_many, summarise
+from ganlib.collapse import PUBLISHED, REMEDIES, markdown_table, precise_recipe, published_table, run_many, summarise
 from ganlib.train import default_device
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "mode_collapse_table.json"
 
 
-def precise(steps: int) -> Remedy:
-    """What it took for precision: a 2D latent, then 10x and 50x lower learning rates and an EMA of G's weights."""
-    return Remedy(
-        "z 2, lr decay, EMA",
-        generator={"z_dim": 2},
-        later={
-            int(0.6 * steps): {"lr_g": 1e-4, "lr_d": 1e-4, "ema_decay": 0.99},
-            int(0.8 * steps): {"lr_g": 2e-5, "lr_d": 2e-5},
-        },
-    )
-
-
 # (data set, recipe, generator steps); each recipe is trained with every seed
 RECIPES = (
     ("ring", REMEDIES["vanilla"], 6_000),
-    ("ring", precise(6_000), 6_000),
+    ("ring", precise_recipe(6_000), 6_000),
     ("grid", REMEDIES["vanilla"], 8_000),
-    ("grid", precise(8_000), 8_000),
+    ("grid", precise_recipe(8_000), 8_000),
 )
 
 
