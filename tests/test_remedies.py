@@ -5,9 +5,18 @@ import statistics
 
 import pytest
 import torch
+from PIL import Image
 
 from ganlib import DCGANDiscriminator, MLPDiscriminator, MLPGenerator, TrainConfig, Trainer, ring, seed_everything
-from ganlib.collapse import REMEDIES, Remedy, mean_and_standard_error, run, summarise
+from ganlib.collapse import (
+    REMEDIES,
+    Remedy,
+    mean_and_standard_error,
+    plot_coverage_curve,
+    run,
+    save_animation,
+    summarise,
+)
 from ganlib.recipes import make_trainer
 from ganlib.remedies import MinibatchStd, ema_update, pack, unrolled_parameters, with_parameters
 
@@ -222,3 +231,19 @@ def test_summary_rows_average_the_seeds_of_each_dataset_and_remedy():
     modes = [r.coverage.modes_covered for r in results]
     assert (row["dataset"], row["remedy"], row["seeds"]) == ("ring", "vanilla", 3)
     assert row["modes"] == pytest.approx(statistics.mean(modes))
+
+
+def test_the_animation_has_one_frame_per_snapshot(tmp_path):
+    mixture = ring()
+    frames = [(step, mixture.sample(50, torch.Generator().manual_seed(step))[0]) for step in (10, 20, 30)]
+    path = save_animation(frames, mixture, tmp_path / "hops.gif")
+    with Image.open(path) as gif:
+        assert gif.n_frames == 3
+
+
+def test_coverage_curve_plots_the_modes_covered_at_each_step():
+    result = run("ring", REMEDIES["vanilla"], seed=0, steps=4, eval_every=2)
+    figure = plot_coverage_curve(result.curve)
+    modes_line = figure.axes[0].lines[0]
+    assert list(modes_line.get_xdata()) == [2, 4]
+    assert list(modes_line.get_ydata()) == [c.modes_covered for _, c in result.curve]
