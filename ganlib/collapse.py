@@ -62,7 +62,7 @@ REMEDIES = {
 
 
 def precise_recipe(steps: int) -> Remedy:
-    """What it took here for precision: a 2D latent, learning rates 10x lower at 60% of the run and 50x lower at 80%,
+    """What helped precision most here: a 2D latent, learning rates 10x lower at 60% of the run and 50x lower at 80%,
     and from the first decay on a moving average of G's weights, which averages out G's last oscillations.
     """
     require(isinstance(steps, int) and steps >= 5, "steps", steps, "an int >= 5")
