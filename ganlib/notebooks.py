@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import papermill
+from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
@@ -36,7 +37,7 @@ def write_smoke_copies(out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for path in notebook_paths():
-        nb = parameterize_notebook(nbformat.read(path, as_version=4), smoke_parameters(path))
+        nb = parameterize_notebook(load_notebook_node(str(path)), smoke_parameters(path))
         target = out_dir / path.name
         nbformat.write(nb, target)
         written.append(target)
