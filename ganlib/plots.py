@@ -264,7 +264,7 @@ def plot_class_histogram(report: DigitReport, ax: Axes | None = None) -> Figure:
     figure, ax = _figure_and_axes(ax, (6, 3))
     _category_bars(ax, report.class_counts, [str(digit) for digit in range(10)])
     ax.set_xlabel("digit the classifier reads")
-    ax.set_ylabel("generated samples")
+    ax.set_ylabel("samples")
     ax.set_title(
         f"{report.classes_covered}/10 classes covered, {report.confident_fraction:.0%} read with confidence "
         f"> {CONFIDENT}\nInception-like score {report.inception_score:.2f} (max 10), classifier FID {report.fid:.1f}",
