@@ -102,9 +102,13 @@ class FastPath:
 
     @classmethod
     def for_device(cls, device: torch.device | str) -> FastPath:
-        """What pays off on `device`: everything on a GPU; nothing on the CPU, where compilation and bf16 did not."""
+        """What pays off on `device`: everything on a GPU; on the CPU no compilation (a minute or more on 2 cores,
+        longer than the training it would speed up), but bf16 where the CPU computes it natively (AVX512-BF16):
+        on a 2-core EPYC it cut the DCGAN step by 30% with the same digits after the same number of steps."""
         if torch.device(device).type == "cuda":
             return cls(compile=True, channels_last=True, autocast=torch.bfloat16)
+        if torch.cpu._is_avx512_bf16_supported():  # no public query yet; elsewhere bf16 is emulated, slower
+            return cls(channels_last=True, autocast=torch.bfloat16)
         return cls()
 
 

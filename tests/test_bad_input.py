@@ -71,6 +71,7 @@ def _ring_trainer():
         ({"device": "cuda:7"}, "device"),
         ({"config": {"lr_g": 1e-3}}, "config"),
         ({"width": -3}, "width"),
+        ({"fast": "yes"}, "fast"),
     ],
 )
 def test_bad_trainer_arguments_are_refused_by_name(kwargs, name):
