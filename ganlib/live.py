@@ -34,7 +34,7 @@ from ganlib.checks import require
 from ganlib.config import TrainConfig
 from ganlib.data import DATASETS, GaussianMixture
 from ganlib.live_controls import BUTTONS, LIVE_FIELDS, css_class, live_values, make_controls
-from ganlib.live_frame import FRAME_DPI, frame_figure, png_bytes
+from ganlib.live_frame import FrameRenderer
 from ganlib.metrics import N_MODE_SAMPLES, fixed_samples, generator_mode_coverage, histogram_js
 from ganlib.recipes import make_trainer
 from ganlib.train import Trainer, TrainingDiverged
@@ -100,6 +100,7 @@ class Dashboard:
         self.changes = widgets.HTML()
         self.status = widgets.HTML()
         self.view = self._layout()
+        self.renderer = FrameRenderer()  # one figure for all frames: each frame redraws only what changed
         self.frames = 0  # frames drawn so far
         self.error: BaseException | None = None  # what stopped the training thread, if anything
         self._frame_seconds = 0.0  # moving average of the time one frame takes to draw
@@ -179,7 +180,7 @@ class Dashboard:
 
     def frame_png(self) -> bytes:
         """The current frame, drawn now, as PNG bytes."""
-        return png_bytes(frame_figure(self.trainer), FRAME_DPI)
+        return self.renderer.png(self.trainer)
 
     def readout_text(self) -> str:
         """Step, losses, D's accuracy and the settings the trainer uses now, on one line."""

@@ -1,15 +1,27 @@
 """One frame of the live dashboard: what the models do now, next to the training curves, as a Figure or PNG.
 
-The panels come from `ganlib.plots`; this module only lays them out and encodes the frame. Frames are
-drawn with the object-oriented API and an Agg canvas, never pyplot, so a training thread may draw them.
+The panels come from `ganlib.plots`; this module lays them out and encodes the frame. Frames are drawn
+with the object-oriented API and an Agg canvas, never pyplot, so a training thread may draw them.
+
+`FrameRenderer` makes a stream of frames cheap. Most of a frame's drawing time is text (tick labels, axis
+labels), which rarely changes, so it keeps one Figure: each frame the panels' data artists (samples,
+heatmap, arrows, curves, legends, titles) are drawn again by the `ganlib.plots` functions into the same
+axes, and blitted onto a cached background of everything else (axes, ticks, labels). The background is
+drawn again only when an axis changes; so that this is rare, the training curves' axes end on round
+numbers (the next tick past the data) instead of at the data's edge.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 
+import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 from ganlib.data import GaussianMixture
 from ganlib.metrics import fixed_samples
@@ -18,16 +30,14 @@ from ganlib.train import Trainer
 
 FRAME_SIZE = (13.0, 3.9)  # inches: three panels side by side
 FRAME_DPI = 72  # about 940 x 280 pixels: sharp enough in a notebook, cheap to draw and to send
+DENSITY_HEADROOM = 1.3  # plot_density_1d makes the 1D panel 1.3 times as high as the highest density
+LOSSES = ("loss_d", "loss_g")  # the stats on the losses panel, whose y axis follows the data
 
 
 def frame_figure(trainer: Trainer, figsize: tuple[float, float] = FRAME_SIZE) -> Figure:
     """The trainer's data view (2D field, 1D densities or an image grid), its losses and D's outputs."""
-    figure = Figure(figsize=figsize)
-    # fixed margins: a constrained layout would cost about as much again as drawing the panels
-    figure.subplots_adjust(left=0.045, right=0.99, bottom=0.13, top=0.91, wspace=0.22)
-    data_ax, loss_ax, prob_ax = figure.subplots(1, 3, width_ratios=(1.15, 1, 1))
-    draw_data_view(trainer, data_ax)
-    plot_training(trainer.history, axes=(loss_ax, prob_ax))
+    figure = _empty_frame(figsize)
+    _draw_panels(trainer, figure.axes)
     return figure
 
 
@@ -48,3 +58,99 @@ def png_bytes(figure: Figure, dpi: int = FRAME_DPI) -> bytes:
     # light compression: 15% more bytes on the local socket, a fifth less time encoding than zlib's default
     figure.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
+
+
+class FrameRenderer:
+    """Draws frame after frame into one Figure, redrawing only what changed (see the module's docstring).
+
+    A frame is the same picture whether the renderer drew frames before it or not: `png` gives the same
+    bytes as a fresh renderer's first frame of the same trainer. Thread-safe: one frame at a time.
+    """
+
+    def __init__(self, figsize: tuple[float, float] = FRAME_SIZE) -> None:
+        self.figure = _empty_frame(figsize)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.backgrounds_drawn = 0  # how often everything was drawn; the other frames were blitted
+        self._axes_state: tuple | None = None  # limits and labels the cached background was drawn with
+        self._background = None
+        self._lock = threading.Lock()
+
+    def png(self, trainer: Trainer) -> bytes:
+        """The trainer's frame now, as PNG bytes."""
+        with self._lock:
+            self._draw(trainer)
+            width, height = self.canvas.get_width_height()
+            image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+            buffer = io.BytesIO()
+            image.convert("RGB").save(buffer, format="png", compress_level=1)  # opaque: no alpha channel to send
+            return buffer.getvalue()
+
+    def _draw(self, trainer: Trainer) -> None:
+        axes = self.figure.axes
+        for ax in axes:
+            for artist in _data_artists(ax):
+                artist.remove()
+        _draw_panels(trainer, axes)
+        dynamic = [sorted(_data_artists(ax) + [ax.title], key=lambda a: a.get_zorder()) for ax in axes]
+        state = tuple(_axes_state(ax) for ax in axes)
+        if state != self._axes_state:
+            for artists in dynamic:
+                for artist in artists:
+                    artist.set_animated(True)  # left out of the background
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+            self._axes_state = state
+            self.backgrounds_drawn += 1
+        self.canvas.restore_region(self._background)
+        renderer = self.canvas.get_renderer()
+        for artists in dynamic:
+            for artist in artists:
+                artist.draw(renderer)
+
+
+def _empty_frame(figsize: tuple[float, float]) -> Figure:
+    """Three empty panels side by side, the data view a little wider."""
+    figure = Figure(figsize=figsize, dpi=FRAME_DPI)
+    # fixed margins: a constrained layout would cost about as much again as drawing the panels
+    figure.subplots_adjust(left=0.045, right=0.99, bottom=0.13, top=0.91, wspace=0.22)
+    figure.subplots(1, 3, width_ratios=(1.15, 1, 1))
+    return figure
+
+
+def _draw_panels(trainer: Trainer, axes: list[Axes]) -> None:
+    """The data view and the training curves into three empty axes; the losses' axes end on round numbers."""
+    data_ax, loss_ax, prob_ax = axes
+    draw_data_view(trainer, data_ax)
+    if isinstance(trainer.data, GaussianMixture) and trainer.data.dim == 1:
+        # plot_density_1d's height follows the histogram's peak, which jitters; ours moves in factors of two
+        top = data_ax.get_ylim()[1] / DENSITY_HEADROOM
+        data_ax.set_ylim(0, DENSITY_HEADROOM * 2 ** np.ceil(np.log2(max(top, 1.0))))
+    plot_training(trainer.history, axes=(loss_ax, prob_ax))
+    steps = trainer.history.steps
+    if steps:
+        for ax in (loss_ax, prob_ax):
+            ax.set_xlim(_round_limits(ax.xaxis, steps[0], steps[-1]))
+        values = np.concatenate([np.asarray(trainer.history[name], dtype=float) for name in LOSSES])
+        values = values[np.isfinite(values)]
+        if len(values):
+            loss_ax.set_ylim(_round_limits(loss_ax.yaxis, values.min(), values.max()))
+
+
+def _round_limits(axis, lo: float, hi: float) -> tuple[float, float]:
+    """(lo, hi) widened to the axis's nearest ticks outside it, so the limits change only when the data crosses one."""
+    ticks = axis.get_major_locator().tick_values(lo, hi)
+    if len(ticks) < 2:
+        return lo, hi
+    step = ticks[1] - ticks[0]
+    return float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step)
+
+
+def _data_artists(ax: Axes) -> list[Artist]:
+    """What the plots drew into `ax` (not its axes, ticks and labels): removed and redrawn every frame."""
+    artists = [*ax.images, *ax.lines, *ax.collections, *ax.patches, *ax.texts]
+    return artists + ([ax.get_legend()] if ax.get_legend() is not None else [])
+
+
+def _axes_state(ax: Axes) -> tuple:
+    """What the background of `ax` shows: its limits, labels and place."""
+    return ax.get_xlim(), ax.get_ylim(), ax.get_xlabel(), ax.get_ylabel(), ax.get_aspect(), ax.axison

@@ -5,17 +5,20 @@ The browser itself is driven in tests/test_browser.py.
 
 from __future__ import annotations
 
+import io
 import time
 
+import numpy as np
 import pytest
 import torch
 from matplotlib.figure import Figure
+from PIL import Image
 
 import ganlib.live
 from ganlib import TrainConfig, TrainingDiverged
 from ganlib.live import Dashboard, frontend_present, live
 from ganlib.live_controls import BUTTONS, LIVE_FIELDS, css_class
-from ganlib.live_frame import frame_figure, png_bytes
+from ganlib.live_frame import LOSSES, FrameRenderer, frame_figure, png_bytes
 from ganlib.recipes import make_trainer
 
 CONFIG = TrainConfig(lr_g=1e-3, lr_d=1e-3, batch_size=32, seed=0)
@@ -258,6 +261,43 @@ def test_a_frame_shows_the_data_view_and_both_training_curves(dataset):
     assert isinstance(figure, Figure) and len(figure.axes) == 3
     assert "step 3" in figure.axes[0].get_title()
     assert png_bytes(figure).startswith(PNG_MAGIC)
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+@pytest.mark.parametrize("dataset", ["mixture1d", "ring"])
+def test_a_renderer_reuses_its_figure_and_draws_what_a_fresh_one_draws(dataset):
+    trainer = make_trainer(dataset, CONFIG.replace(batch_size=8), device="cpu")
+    renderer = FrameRenderer()
+    trainer.run(60)
+    first, figure = _pixels(renderer.png(trainer)), renderer.figure
+    assert (_pixels(renderer.png(trainer)) == first).all()  # nothing changed: the same picture, from the cache
+    assert renderer.backgrounds_drawn == 1
+    for _ in range(3):
+        trainer.run(1)
+        frame = _pixels(renderer.png(trainer))
+        assert renderer.figure is figure and len(figure.axes) == 3
+        assert (frame != first).any()
+        assert (frame == _pixels(FrameRenderer().png(trainer))).all()
+    if dataset == "ring":  # its plane is fixed (the 1D view's x range follows G's samples, so it moves early on)
+        assert renderer.backgrounds_drawn < 4  # of the three changed frames, some were blitted onto the background
+
+
+def test_the_curves_axes_hold_all_the_data_and_end_on_ticks():
+    trainer = make_trainer("ring", CONFIG.replace(batch_size=8), device="cpu")
+    renderer = FrameRenderer()
+    trainer.run(37)
+    renderer.png(trainer)
+    history, (_, loss_ax, prob_ax) = trainer.history, renderer.figure.axes
+    losses = [value for name in LOSSES for value in history[name]]
+    for ax in (loss_ax, prob_ax):
+        lo, hi = ax.get_xlim()
+        assert lo <= history.steps[0] and hi >= history.steps[-1]
+        assert hi in ax.get_xticks() and hi - history.steps[-1] < np.diff(ax.get_xticks())[0]
+    lo, hi = loss_ax.get_ylim()
+    assert lo <= min(losses) and hi >= max(losses) and lo in loss_ax.get_yticks() and hi in loss_ax.get_yticks()
 
 
 @pytest.mark.parametrize(
