@@ -1,6 +1,6 @@
 """ganlib: the small PyTorch library behind the GAN workbook."""
 
-from ganlib.config import TrainConfig
+from ganlib.config import FastPath, TrainConfig
 from ganlib.data import GaussianMixture, TensorSampler, grid, load_mnist, make_sampler, mixture_1d, ring
 from ganlib.nets import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 from ganlib.seeding import seed_everything
@@ -9,6 +9,7 @@ from ganlib.train import History, Trainer, TrainingDiverged, default_device
 __all__ = [
     "DCGANDiscriminator",
     "DCGANGenerator",
+    "FastPath",
     "GaussianMixture",
     "History",
     "MLPDiscriminator",
