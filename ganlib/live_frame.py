@@ -68,11 +68,11 @@ class FrameRenderer:
     """
 
     def __init__(self, figsize: tuple[float, float] = FRAME_SIZE) -> None:
-        self.figure = _empty_frame(figsize)
-        self.canvas = FigureCanvasAgg(self.figure)
+        self.figsize = figsize
+        self.figure: Figure | None = None  # made for the first frame, and again when the data set changes kind
+        self.canvas: FigureCanvasAgg | None = None
         self.backgrounds_drawn = 0  # how often everything was drawn; the other frames were blitted
-        self._axes_state: tuple | None = None  # limits and labels the cached background was drawn with
-        self._background = None
+        self._view: tuple | None = None  # the kind of data the figure was made for
         self._lock = threading.Lock()
 
     def png(self, trainer: Trainer) -> bytes:
@@ -86,6 +86,11 @@ class FrameRenderer:
             return buffer.getvalue()
 
     def _draw(self, trainer: Trainer) -> None:
+        view = (type(trainer.data).__name__, getattr(trainer.data, "dim", None))
+        if view != self._view:  # fresh axes: the plots leave settings behind (aspect, axis off) that others keep
+            self.figure = _empty_frame(self.figsize)
+            self.canvas = FigureCanvasAgg(self.figure)
+            self._view, self._axes_state, self._background = view, None, None
         axes = self.figure.axes
         for ax in axes:
             for artist in _data_artists(ax):

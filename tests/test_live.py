@@ -285,6 +285,13 @@ def test_a_renderer_reuses_its_figure_and_draws_what_a_fresh_one_draws(dataset):
         assert renderer.backgrounds_drawn < 4  # of the three changed frames, some were blitted onto the background
 
 
+def test_a_renderer_that_switches_data_sets_draws_what_a_fresh_one_draws():
+    ring, flat = (make_trainer(name, CONFIG.replace(batch_size=8), device="cpu") for name in ("ring", "mixture1d"))
+    renderer = FrameRenderer()
+    renderer.png(ring)  # leaves an equal aspect on the data panel that the 1D view must not inherit
+    assert (_pixels(renderer.png(flat)) == _pixels(FrameRenderer().png(flat))).all()
+
+
 def test_the_curves_axes_hold_all_the_data_and_end_on_ticks():
     trainer = make_trainer("ring", CONFIG.replace(batch_size=8), device="cpu")
     renderer = FrameRenderer()
