@@ -313,17 +313,7 @@ class Trainer:
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to continue bit for bit: weights, optimizer moments, RNG, step, config, history."""
         self.sync()
-        return {
-            "generator": self.G.state_dict(),
-            "discriminator": self.D.state_dict(),
-            "generator_ema": None if self.G_ema is None else self.G_ema.state_dict(),
-            "opt_g": self.opt_g.state_dict(),
-            "opt_d": self.opt_d.state_dict(),
-            "rng": self.rng.get_state(),
-            "step": self.step,
-            "config": self.config.to_dict(),
-            "history": self.history.state_dict(),
-        }
+        return {**self._training_state(), "config": self.config.to_dict(), "history": self.history.state_dict()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore a state from `state_dict` into this trainer's (identically built) networks."""
@@ -426,20 +416,21 @@ class Trainer:
                 if tensor.is_floating_point():
                     yield f"{prefix}.{name}", tensor
 
+    def _training_state(self) -> dict[str, Any]:
+        """Weights, optimizer moments, RNG and step: what a checkpoint and a divergence snapshot both keep."""
+        return {
+            "generator": self.G.state_dict(),
+            "discriminator": self.D.state_dict(),
+            "generator_ema": None if self.G_ema is None else self.G_ema.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "rng": self.rng.get_state(),
+            "step": self.step,
+        }
+
     def _snapshot(self) -> dict[str, Any]:
         """The current state; the history is append-only, so its length is enough to roll it back."""
-        state = copy.deepcopy(
-            {
-                "generator": self.G.state_dict(),
-                "discriminator": self.D.state_dict(),
-                "generator_ema": None if self.G_ema is None else self.G_ema.state_dict(),
-                "opt_g": self.opt_g.state_dict(),
-                "opt_d": self.opt_d.state_dict(),
-                "rng": self.rng.get_state(),
-                "step": self.step,
-                "config": self.config,
-            }
-        )
+        state = copy.deepcopy({**self._training_state(), "config": self.config})
         return {
             **state,
             "history": self.history,
