@@ -67,7 +67,7 @@ class Dashboard:
         device: Any = None,
         steps_per_frame: int = 20,
         max_fps: float = 5.0,
-        render_budget: float = 0.12,
+        render_budget: float = 0.18,
         history_window: int = 3000,
         interactive: bool = False,
     ) -> None:

@@ -4,11 +4,12 @@ The panels come from `ganlib.plots`; this module lays them out and encodes the f
 with the object-oriented API and an Agg canvas, never pyplot, so a training thread may draw them.
 
 `FrameRenderer` makes a stream of frames cheap. Most of a frame's drawing time is text (tick labels, axis
-labels), which rarely changes, so it keeps one Figure: each frame the panels' data artists (samples,
-heatmap, arrows, curves, legends, titles) are drawn again by the `ganlib.plots` functions into the same
-axes, and blitted onto a cached background of everything else (axes, ticks, labels). The background is
-drawn again only when an axis changes; so that this is rare, the training curves' axes end on round
-numbers (the next tick past the data) instead of at the data's edge.
+labels, legends), which rarely changes, so it keeps one Figure: each frame the panels' data artists
+(samples, heatmap, arrows, curves, titles) are drawn again by the `ganlib.plots` functions into the same
+axes, and blitted onto a cached background of everything else (axes, ticks, labels); the legends' pixels,
+cached with the background, are pasted on top. The background is drawn again only when an axis or a legend
+changes; so that this is rare, the training curves' axes end on round numbers (the next tick past the data)
+instead of at the data's edge, and every legend has a fixed place.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ class FrameRenderer:
         self.canvas: FigureCanvasAgg | None = None
         self.backgrounds_drawn = 0  # how often everything was drawn; the other frames were blitted
         self._view: tuple | None = None  # the kind of data the figure was made for
+        self._legend_pixels: list = []  # each legend as drawn with the background, pasted over every frame
         self._lock = threading.Lock()
 
     def png(self, trainer: Trainer) -> bytes:
@@ -96,21 +98,28 @@ class FrameRenderer:
             for artist in _data_artists(ax):
                 artist.remove()
         _draw_panels(trainer, axes)
-        dynamic = [sorted(_data_artists(ax) + [ax.title], key=lambda a: a.get_zorder()) for ax in axes]
+        legends = [ax.get_legend() for ax in axes if ax.get_legend() is not None]
+        dynamic = [
+            sorted([a for a in _data_artists(ax) if a not in legends] + [ax.title], key=lambda a: a.get_zorder())
+            for ax in axes
+        ]
         state = tuple(_axes_state(ax) for ax in axes)
+        renderer = self.canvas.get_renderer()
         if state != self._axes_state:
             for artists in dynamic:
                 for artist in artists:
                     artist.set_animated(True)  # left out of the background
             self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+            self._legend_pixels = [self.canvas.copy_from_bbox(legend.get_window_extent(renderer)) for legend in legends]
             self._axes_state = state
             self.backgrounds_drawn += 1
         self.canvas.restore_region(self._background)
-        renderer = self.canvas.get_renderer()
         for artists in dynamic:
             for artist in artists:
                 artist.draw(renderer)
+        for pixels in self._legend_pixels:  # legends stay on top of the curves
+            self.canvas.restore_region(pixels)
 
 
 def _empty_frame(figsize: tuple[float, float]) -> Figure:
@@ -139,6 +148,13 @@ def _draw_panels(trainer: Trainer, axes: list[Axes]) -> None:
         values = values[np.isfinite(values)]
         if len(values):
             loss_ax.set_ylim(_round_limits(loss_ax.yaxis, values.min(), values.max()))
+    for ax in (loss_ax, prob_ax):  # the legend in one row above the curves, in place of the title: it hides no data
+        handles, labels = ax.get_legend_handles_labels()
+        ax.set_title("")
+        ax.legend(
+            handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(labels), fontsize="x-small",
+            frameon=False, handlelength=1.5, columnspacing=1.0,
+        )  # fmt: skip
 
 
 def _round_limits(axis, lo: float, hi: float) -> tuple[float, float]:
@@ -157,5 +173,7 @@ def _data_artists(ax: Axes) -> list[Artist]:
 
 
 def _axes_state(ax: Axes) -> tuple:
-    """What the background of `ax` shows: its limits, labels and place."""
-    return ax.get_xlim(), ax.get_ylim(), ax.get_xlabel(), ax.get_ylabel(), ax.get_aspect(), ax.axison
+    """What the background of `ax` shows: its limits, labels, place and legend."""
+    legend = ax.get_legend()
+    legend_texts = tuple(text.get_text() for text in legend.get_texts()) if legend is not None else ()
+    return ax.get_xlim(), ax.get_ylim(), ax.get_xlabel(), ax.get_ylabel(), ax.get_aspect(), ax.axison, legend_texts
