@@ -5,6 +5,7 @@ The browser itself is driven in tests/test_browser.py.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import time
 
@@ -15,7 +16,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 import ganlib.live
-from ganlib import TrainConfig, TrainingDiverged
+from ganlib import FastPath, TrainConfig, TrainingDiverged
 from ganlib.live import Dashboard, frontend_present, live
 from ganlib.live_controls import BUTTONS, LIVE_FIELDS, css_class
 from ganlib.live_frame import LOSSES, FrameRenderer, frame_figure, png_bytes
@@ -249,6 +250,12 @@ def test_without_a_jupyter_server_the_dashboard_is_not_live(monkeypatch):
         assert not board.interactive and board.trainer.step == 3
     finally:
         board.close()
+
+
+def test_the_mnist_dashboard_takes_the_devices_fast_path_without_compiling(boards):
+    expected = dataclasses.replace(FastPath.for_device("cpu"), compile=False)
+    assert boards("mnist", CONFIG, device="cpu").trainer.fast == expected
+    assert boards("ring", CONFIG, device="cpu").trainer.fast == FastPath()  # tiny MLPs: the plain path
 
 
 @pytest.mark.parametrize("dataset", ["mixture1d", "ring", "grid", "mnist"])
