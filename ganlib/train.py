@@ -212,14 +212,15 @@ class Trainer:
     def train_step(self) -> torch.Tensor:
         """One iteration of Algorithm 1; returns this step's STATS as a tensor on the device (no host sync)."""
         cfg, G, D = self.config, self._G, self._D
-        for _ in range(cfg.k):  # k steps of the discriminator, the generator fixed
+        for i in range(cfg.k):  # k steps of the discriminator, the generator fixed
             real, labels = self.data.sample(cfg.batch_size, self.rng)
             with torch.no_grad():
                 fake = G(self.noise(cfg.batch_size), labels)
             loss_d, real_logits, fake_logits = self._d_objective(D, real, fake, labels)
             self.opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
-            grad_norm_d = _grad_norm(D)
+            if i == cfg.k - 1:  # the history records the last D step of each generator step
+                grad_norm_d = _grad_norm(D)
             self.opt_d.step()
         # one step of the generator, the discriminator fixed
         labels = self.random_labels(cfg.batch_size)

@@ -11,8 +11,10 @@ from ganlib import DCGANDiscriminator, MLPDiscriminator, MLPGenerator, TrainConf
 from ganlib.collapse import (
     REMEDIES,
     Remedy,
+    collapse_trainer,
     mean_and_standard_error,
     plot_coverage_curve,
+    precise_recipe,
     run,
     save_animation,
     summarise,
@@ -223,6 +225,18 @@ def test_a_collapse_run_applies_later_changes_at_their_step_and_measures_2500_sa
     assert [step for step, _ in result.curve] == [2, 4, 5]
     assert sum(result.coverage.counts) == round(result.coverage.high_quality_fraction * 2500)
     assert result.samples.shape == (2500, 2)
+
+
+def test_the_precise_recipe_trains_with_its_batch_size_and_decays_at_60_and_80_percent():
+    remedy = precise_recipe(10, batch_size=32)
+    assert collapse_trainer("grid", remedy, seed=0).config.batch_size == 32 and "batch 32" in remedy.name
+    result = run("grid", remedy, seed=0, steps=10)
+    assert [(c["step"], c["field"], c["new"]) for c in result.changes if c["field"] == "lr_g"] == [
+        (6, "lr_g", 1e-4),
+        (8, "lr_g", 2e-5),
+    ]
+    with pytest.raises(ValueError, match="batch_size"):
+        precise_recipe(10, batch_size=0)
 
 
 def test_summary_rows_average_the_seeds_of_each_dataset_and_remedy():
