@@ -1,3 +1,4 @@
+import contextlib
 import os
 import pickle
 import signal
@@ -66,21 +67,31 @@ def test_resumed_run_equals_uninterrupted_run_bit_for_bit(dataset, tmp_path):
         assert torch.equal(a, b)
 
 
-def test_config_changed_from_another_thread_takes_effect_and_is_recorded():
-    trainer = make_trainer("ring", RING.replace(log_every=1), device="cpu")
+@contextlib.contextmanager
+def training_in_background(trainer):
+    """The trainer runs in a thread of its own for the block; afterwards it is stopped and the thread has ended."""
     worker = threading.Thread(target=trainer.run, args=(100_000,))
     worker.start()
     try:
-        while trainer.step < 5:
-            time.sleep(0.01)
-        trainer.update(k=3, lr_d=5e-4)
-        deadline = time.time() + 10
-        while not trainer.history.changes and time.time() < deadline:
-            time.sleep(0.01)
+        yield
     finally:
         trainer.stop()
         worker.join(timeout=10)
     assert not worker.is_alive()
+
+
+def _wait_until(condition, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def test_config_changed_from_another_thread_takes_effect_and_is_recorded():
+    trainer = make_trainer("ring", RING.replace(log_every=1), device="cpu")
+    with training_in_background(trainer):
+        _wait_until(lambda: trainer.step >= 5)
+        trainer.update(k=3, lr_d=5e-4)
+        _wait_until(lambda: trainer.history.changes)
     changed = {c["field"]: c for c in trainer.history.changes}
     assert changed["k"]["old"] == 1 and changed["k"]["new"] == 3 and changed["k"]["step"] >= 5
     assert changed["lr_d"]["new"] == 5e-4
@@ -98,23 +109,17 @@ def test_bad_update_is_refused_in_the_calling_thread():
 
 def test_pause_holds_the_step_and_resume_continues():
     trainer = make_trainer("ring", RING.replace(log_every=1), device="cpu")
-    worker = threading.Thread(target=trainer.run, args=(100_000,))
-    worker.start()
-    try:
-        while trainer.step < 3:
-            time.sleep(0.01)
+    with training_in_background(trainer):
+        _wait_until(lambda: trainer.step >= 3)
         trainer.pause()
         time.sleep(0.1)
         held = trainer.step
         time.sleep(0.3)
         assert trainer.step == held and trainer.paused
         trainer.resume()
-        while trainer.step < held + 3:
-            time.sleep(0.01)
-    finally:
-        trainer.stop()
-        worker.join(timeout=10)
-    assert not worker.is_alive() and len(trainer.history) == trainer.step
+        _wait_until(lambda: trainer.step >= held + 3)
+        assert trainer.step >= held + 3
+    assert len(trainer.history) == trainer.step
 
 
 def test_callbacks_run_every_n_steps_with_a_synced_history():
