@@ -62,9 +62,10 @@ REMEDIES = {
 
 
 def precise_recipe(steps: int, batch_size: int = BASE.batch_size) -> Remedy:
-    """What helped precision most here: a 2D latent, learning rates 10x lower at 60% of the run and 50x lower at 80%,
+    """What helped precision most here: a 2D latent, learning rates 10x lower at 70% of the run and 50x lower at 90%,
     and from the first decay on a moving average of G's weights, which averages out G's last oscillations.
     On the 25-mode grid, batches of 512 also covered more modes: each batch shows D every mode about 20 times.
+    (Decays at 60% and 80% gave fewer grid modes and fewer high-quality samples after 1,500 ring / 3,000 grid steps.)
     """
     require(isinstance(steps, int) and steps >= 5, "steps", steps, "an int >= 5")
     require(isinstance(batch_size, int) and batch_size >= 1, "batch_size", batch_size, "an int >= 1")
@@ -73,8 +74,8 @@ def precise_recipe(steps: int, batch_size: int = BASE.batch_size) -> Remedy:
         config={} if batch_size == BASE.batch_size else {"batch_size": batch_size},
         generator={"z_dim": 2},
         later={
-            int(0.6 * steps): {"lr_g": 1e-4, "lr_d": 1e-4, "ema_decay": 0.99},
-            int(0.8 * steps): {"lr_g": 2e-5, "lr_d": 2e-5},
+            int(0.7 * steps): {"lr_g": 1e-4, "lr_d": 1e-4, "ema_decay": 0.99},
+            int(0.9 * steps): {"lr_g": 2e-5, "lr_d": 2e-5},
         },
     )
 

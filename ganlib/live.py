@@ -78,7 +78,7 @@ class Dashboard:
         device: Any = None,
         steps_per_frame: int = 20,
         max_fps: float = 5.0,
-        render_budget: float = 0.18,
+        render_budget: float = 0.2,
         history_window: int = 3000,
         interactive: bool = False,
     ) -> None:

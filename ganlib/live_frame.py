@@ -8,8 +8,8 @@ labels, legends), which rarely changes, so it keeps one Figure: each frame the p
 (samples, heatmap, arrows, curves, titles) are drawn again by the `ganlib.plots` functions into the same
 axes, and blitted onto a cached background of everything else (axes, ticks, labels); the legends' pixels,
 cached with the background, are pasted on top. The background is drawn again only when an axis or a legend
-changes; so that this is rare, the training curves' axes end on round numbers (the next tick past the data)
-instead of at the data's edge, and every legend has a fixed place.
+changes; so that this is rare, the training curves' axes end on round numbers past the data (their step axis
+jumps a few ticks at a time) instead of at the data's edge, and every legend has a fixed place.
 """
 
 from __future__ import annotations
@@ -33,12 +33,19 @@ FRAME_SIZE = (13.0, 3.9)  # inches: three panels side by side
 FRAME_DPI = 72  # about 940 x 280 pixels: sharp enough in a notebook, cheap to draw and to send
 DENSITY_HEADROOM = 1.3  # plot_density_1d makes the 1D panel 1.3 times as high as the highest density
 LOSSES = ("loss_d", "loss_g")  # the stats on the losses panel, whose y axis follows the data
+CURVE_POINTS = 500  # points per curve: about two per pixel of a panel's width
+STEP_AXIS_JUMP = 3  # the curves' step axis moves by this many ticks at a time
+# the curves' legends in one row above the axes, in place of the title: they hide no data
+CURVE_LEGEND = dict(
+    loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, fontsize="x-small", frameon=False, handlelength=1.5,
+    columnspacing=1.0,
+)  # fmt: skip
 
 
 def frame_figure(trainer: Trainer, figsize: tuple[float, float] = FRAME_SIZE) -> Figure:
     """The trainer's data view (2D field, 1D densities or an image grid), its losses and D's outputs."""
     figure = _empty_frame(figsize)
-    _draw_panels(trainer, figure.axes)
+    _draw_panels(trainer, figure.axes, curve_legends=True)
     return figure
 
 
@@ -89,7 +96,8 @@ class FrameRenderer:
 
     def _draw(self, trainer: Trainer) -> None:
         view = (type(trainer.data).__name__, getattr(trainer.data, "dim", None))
-        if view != self._view:  # fresh axes: the plots leave settings behind (aspect, axis off) that others keep
+        new_figure = view != self._view
+        if new_figure:  # fresh axes: the plots leave settings behind (aspect, axis off) that others keep
             self.figure = _empty_frame(self.figsize)
             self.canvas = FigureCanvasAgg(self.figure)
             self._view, self._axes_state, self._background = view, None, None
@@ -97,12 +105,9 @@ class FrameRenderer:
         for ax in axes:
             for artist in _data_artists(ax):
                 artist.remove()
-        _draw_panels(trainer, axes)
+        _draw_panels(trainer, axes, curve_legends=new_figure)  # the curves' legends never change: made once
         legends = [ax.get_legend() for ax in axes if ax.get_legend() is not None]
-        dynamic = [
-            sorted([a for a in _data_artists(ax) if a not in legends] + [ax.title], key=lambda a: a.get_zorder())
-            for ax in axes
-        ]
+        dynamic = [sorted([*_data_artists(ax), ax.title], key=lambda a: a.get_zorder()) for ax in axes]
         state = tuple(_axes_state(ax) for ax in axes)
         renderer = self.canvas.get_renderer()
         if state != self._axes_state:
@@ -131,45 +136,69 @@ def _empty_frame(figsize: tuple[float, float]) -> Figure:
     return figure
 
 
-def _draw_panels(trainer: Trainer, axes: list[Axes]) -> None:
-    """The data view and the training curves into three empty axes; the losses' axes end on round numbers."""
+def _draw_panels(trainer: Trainer, axes: list[Axes], curve_legends: bool) -> None:
+    """The data view and the training curves into three empty axes; the losses' axes end on round numbers.
+
+    Without `curve_legends` the curves' panels keep the legends they have (a legend is a third of their time)."""
     data_ax, loss_ax, prob_ax = axes
     draw_data_view(trainer, data_ax)
     if isinstance(trainer.data, GaussianMixture) and trainer.data.dim == 1:
         # plot_density_1d's height follows the histogram's peak, which jitters; ours moves in factors of two
         top = data_ax.get_ylim()[1] / DENSITY_HEADROOM
         data_ax.set_ylim(0, DENSITY_HEADROOM * 2 ** np.ceil(np.log2(max(top, 1.0))))
-    plot_training(trainer.history, axes=(loss_ax, prob_ax))
+    legend = CURVE_LEGEND if curve_legends else False
+    plot_training(trainer.history, axes=(loss_ax, prob_ax), max_points=CURVE_POINTS, legend=legend)
     steps = trainer.history.steps
     if steps:
         for ax in (loss_ax, prob_ax):
-            ax.set_xlim(_round_limits(ax.xaxis, steps[0], steps[-1]))
+            ax.set_xlim(_step_limits(ax.xaxis, steps[0], steps[-1]))
         values = np.concatenate([np.asarray(trainer.history[name], dtype=float) for name in LOSSES])
         values = values[np.isfinite(values)]
         if len(values):
             loss_ax.set_ylim(_round_limits(loss_ax.yaxis, values.min(), values.max()))
-    for ax in (loss_ax, prob_ax):  # the legend in one row above the curves, in place of the title: it hides no data
-        handles, labels = ax.get_legend_handles_labels()
+    for ax in (loss_ax, prob_ax):  # the legend takes the title's place
         ax.set_title("")
-        ax.legend(
-            handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(labels), fontsize="x-small",
-            frameon=False, handlelength=1.5, columnspacing=1.0,
-        )  # fmt: skip
 
 
 def _round_limits(axis, lo: float, hi: float) -> tuple[float, float]:
     """(lo, hi) widened to the axis's nearest ticks outside it, so the limits change only when the data crosses one."""
-    ticks = axis.get_major_locator().tick_values(lo, hi)
-    if len(ticks) < 2:
+    step = _tick_step(axis, lo, hi)
+    if step is None:
         return lo, hi
-    step = ticks[1] - ticks[0]
     return float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step)
 
 
+def _step_limits(axis, first: int, last: int) -> tuple[float, float]:
+    """The curves' x range, chosen to change seldom. While the history fills it is (0, 1, 2 or 5 x 10^n), which
+    changes a few times per decade; once the window scrolls it ends up to STEP_AXIS_JUMP ticks past the last
+    step and jumps by as much, so the axis (the background) changes once every few ticks' worth of steps."""
+    hi = _one_two_five(last)
+    if last - first >= 0.4 * hi or first == last:  # the data fill enough of (0, hi), or are one point
+        return 0.0, hi
+    step = _tick_step(axis, first, last)
+    if step is None:
+        return first, last
+    jump = STEP_AXIS_JUMP * step
+    hi = np.ceil(last / jump) * jump
+    window = (np.ceil((last - first) / jump) + 1) * jump  # holds the data wherever `last` falls
+    return float(max(hi - window, 0.0)), float(hi)  # steps count from 0
+
+
+def _one_two_five(x: float) -> float:
+    """The smallest of 1, 2, 5, 10, 20, 50, ... that is >= x (and >= 1)."""
+    decade = 10.0 ** np.floor(np.log10(max(x, 1.0)))
+    return float(next(m * decade for m in (1, 2, 5, 10) if m * decade >= x))
+
+
+def _tick_step(axis, lo: float, hi: float) -> float | None:
+    """The distance between the axis's major ticks over (lo, hi), or None when it places fewer than two."""
+    ticks = axis.get_major_locator().tick_values(lo, hi)
+    return float(ticks[1] - ticks[0]) if len(ticks) >= 2 else None
+
+
 def _data_artists(ax: Axes) -> list[Artist]:
-    """What the plots drew into `ax` (not its axes, ticks and labels): removed and redrawn every frame."""
-    artists = [*ax.images, *ax.lines, *ax.collections, *ax.patches, *ax.texts]
-    return artists + ([ax.get_legend()] if ax.get_legend() is not None else [])
+    """What the plots drew into `ax` (not its axes, ticks, labels and legend): removed and redrawn every frame."""
+    return [*ax.images, *ax.lines, *ax.collections, *ax.patches, *ax.texts]
 
 
 def _axes_state(ax: Axes) -> tuple:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import math
+import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,8 +29,22 @@ HIGH_QUALITY_STDS = 3.0  # ... and call a sample high-quality within 3 standard 
 
 
 def snapshot(module: nn.Module) -> nn.Module:
-    """A frozen copy in eval mode: reading it is safe while another thread trains the original."""
-    return copy.deepcopy(module).eval().requires_grad_(False)
+    """A frozen copy in eval mode: reading it is safe while another thread trains the original.
+
+    Each thread keeps one copy per module and copies the current weights into it, about ten times cheaper
+    than a deep copy (the live dashboard takes three a frame). So a snapshot holds until the same thread
+    takes the next one of the same module: use it at once.
+    """
+    copies = _snapshots.__dict__.setdefault("by_module", weakref.WeakKeyDictionary())
+    frozen = copies.get(module)
+    if frozen is None:
+        frozen = copies[module] = copy.deepcopy(module).eval().requires_grad_(False)
+    else:
+        frozen.load_state_dict(module.state_dict())
+    return frozen
+
+
+_snapshots = threading.local()
 
 
 def fixed_samples(trainer: Trainer, n: int, seed: int = 0) -> torch.Tensor:

@@ -9,6 +9,7 @@ Colours are the same everywhere: real data blue, generated samples orange, D's o
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -83,28 +84,46 @@ def plot_image_grid(
 
 # ----- training curves ------------------------------------------------------------------------------------------
 def plot_history(
-    history: History, stats: Sequence[str] = ("loss_d", "loss_g"), smooth: int | None = None, ax: Axes | None = None
+    history: History,
+    stats: Sequence[str] = ("loss_d", "loss_g"),
+    smooth: int | None = None,
+    ax: Axes | None = None,
+    max_points: int | None = None,
+    legend: dict[str, Any] | Literal[False] | None = None,
 ) -> Figure:
     """Per-step statistics (names from train.STATS) against the step, faint raw and bold smoothed.
 
     `smooth` is the moving-average window (default: about 1/50 of the run). Probabilities get a dashed
     line at 1/2, the value D(x) = D(G(z)) takes at the game's equilibrium. Config changes recorded in
     `history.changes` (e.g. a slider moved in the dashboard) are grey vertical lines.
+    `max_points` draws every n-th step only, so that a curve has at most that many points: a panel a few
+    hundred pixels wide shows no more, and the live dashboard draws its frames faster. `legend`: keyword
+    arguments for the legend (its place, font size) over the defaults, or False for none.
     """
     for name in stats:
         require(name in STATS, "stats", name, f"names from {STATS}")
     require(smooth is None or (isinstance(smooth, int) and smooth >= 1), "smooth", smooth, "None or an int >= 1")
+    require(
+        max_points is None or (isinstance(max_points, int) and max_points >= 2), "max_points", max_points,
+        "None or an int >= 2",
+    )  # fmt: skip
+    require(
+        legend is None or legend is False or isinstance(legend, dict), "legend", legend,
+        "None, False or a dict of ax.legend arguments",
+    )  # fmt: skip
     figure, ax = _figure_and_axes(ax, (6, 3.2))
     steps = np.asarray(history.steps)
     window = smooth or max(1, len(steps) // 50)
+    every = 1 if max_points is None else max(1, -(-len(steps) // max_points))  # ceil: at most max_points points
     for name in stats:
         values = np.asarray(history[name], dtype=float)
         colour = STAT_COLOURS.get(name)
         if window > 1 and len(values) >= window:
-            ax.plot(steps, values, color=colour, alpha=0.25, linewidth=0.8)
-            ax.plot(steps[window - 1 :], _moving_average(values, window), color=colour, label=STAT_LABELS[name])
+            ax.plot(steps[::every], values[::every], color=colour, alpha=0.25, linewidth=0.8)
+            smoothed = _moving_average(values, window)
+            ax.plot(steps[window - 1 :: every], smoothed[::every], color=colour, label=STAT_LABELS[name])
         else:
-            ax.plot(steps, values, color=colour, label=STAT_LABELS[name])
+            ax.plot(steps[::every], values[::every], color=colour, label=STAT_LABELS[name])
     probabilities = all(name in PROBABILITY_STATS for name in stats)
     if probabilities:
         ax.axhline(0.5, color=OPTIMUM, linestyle="--", linewidth=1, label="equilibrium, 1/2")
@@ -113,15 +132,21 @@ def plot_history(
     ax.set_xlabel("generator step")
     ax.set_ylabel("probability" if probabilities else "value")
     ax.set_title(", ".join(STAT_LABELS[name] for name in stats))
-    ax.legend(loc="best", fontsize="small")
+    if legend is not False:
+        ax.legend(**{"loc": "best", "fontsize": "small", **(legend or {})})
     return figure
 
 
-def plot_training(history: History, axes: Sequence[Axes] | None = None) -> Figure:
-    """Two panels: the losses, and D's mean output on real and generated samples."""
+def plot_training(
+    history: History,
+    axes: Sequence[Axes] | None = None,
+    max_points: int | None = None,
+    legend: dict[str, Any] | Literal[False] | None = None,
+) -> Figure:
+    """Two panels: the losses, and D's mean output on real and generated samples (options: `plot_history`)."""
     figure, axes = _figure_and_axes_list(axes, 2, (11, 3.2))
-    plot_history(history, ("loss_d", "loss_g"), ax=axes[0])
-    plot_history(history, ("d_real", "d_fake"), ax=axes[1])
+    plot_history(history, ("loss_d", "loss_g"), ax=axes[0], max_points=max_points, legend=legend)
+    plot_history(history, ("d_real", "d_fake"), ax=axes[1], max_points=max_points, legend=legend)
     axes[0].set_title("Losses")
     axes[1].set_title("D's mean probability of 'real'")
     return figure

@@ -1,6 +1,7 @@
 """Metrics checked against closed forms and constructed cases with known answers."""
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -207,3 +208,23 @@ def test_frechet_distance_matches_scipy_sqrtm_for_non_commuting_covariances():
     expected = float(((mu1 - mu2) ** 2).sum()) + np.trace(cov1.numpy() + cov2.numpy() - 2 * covmean)
     assert M.frechet_distance(mu1, cov1, mu2, cov2) == pytest.approx(expected, rel=1e-8)
     assert M.frechet_distance(mu1, cov1, mu1, cov1) == pytest.approx(0.0, abs=1e-8)
+
+
+# ----- snapshots --------------------------------------------------------------------------------------------
+def test_a_snapshot_has_the_weights_of_the_moment_it_was_taken_in_eval_mode():
+    module = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4)).train()
+    x = torch.randn(5, 3)
+    frozen = M.snapshot(module)
+    with torch.no_grad():
+        expected = module.eval()(x)
+        module.train()[0].weight.add_(1.0)  # the original trains on
+    assert not frozen.training and not any(p.requires_grad for p in frozen.parameters())
+    assert torch.equal(frozen(x), expected)
+    assert torch.equal(M.snapshot(module)[0].weight, module[0].weight)  # the next snapshot has the new weights
+
+
+def test_snapshots_taken_in_different_threads_are_different_copies():
+    module = nn.Linear(2, 2)
+    with ThreadPoolExecutor(1) as other_thread:
+        theirs = other_thread.submit(M.snapshot, module).result()
+    assert M.snapshot(module) is not theirs

@@ -227,13 +227,13 @@ def test_a_collapse_run_applies_later_changes_at_their_step_and_measures_2500_sa
     assert result.samples.shape == (2500, 2)
 
 
-def test_the_precise_recipe_trains_with_its_batch_size_and_decays_at_60_and_80_percent():
+def test_the_precise_recipe_trains_with_its_batch_size_and_decays_at_70_and_90_percent():
     remedy = precise_recipe(10, batch_size=32)
     assert collapse_trainer("grid", remedy, seed=0).config.batch_size == 32 and "batch 32" in remedy.name
     result = run("grid", remedy, seed=0, steps=10)
     assert [(c["step"], c["field"], c["new"]) for c in result.changes if c["field"] == "lr_g"] == [
-        (6, "lr_g", 1e-4),
-        (8, "lr_g", 2e-5),
+        (7, "lr_g", 1e-4),
+        (9, "lr_g", 2e-5),
     ]
     with pytest.raises(ValueError, match="batch_size"):
         precise_recipe(10, batch_size=0)
