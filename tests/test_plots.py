@@ -60,6 +60,17 @@ def test_history_draws_raw_and_smoothed_curves_and_marks_config_changes(ring_tra
     assert ax.get_xlabel() == "generator step" and ax.get_ylabel() == "probability"
 
 
+def test_history_thins_long_curves_to_max_points_and_can_leave_out_the_legend(ring_trainer):
+    figure = P.plot_history(ring_trainer.history, ("loss_d",), smooth=1, max_points=8, legend=False)
+    (ax,) = figure.axes
+    (curve,) = [line for line in ax.get_lines() if line.get_label() == "D loss"]
+    steps = ring_trainer.history.steps  # 40 steps thinned to every 5th: 8 points from the first step on
+    assert list(curve.get_xdata()) == steps[::5] and len(curve.get_xdata()) == 8
+    assert ax.get_legend() is None
+    with pytest.raises(ValueError, match="max_points"):
+        P.plot_history(ring_trainer.history, max_points=1)
+
+
 def test_history_refuses_an_unknown_statistic(ring_trainer):
     with pytest.raises(ValueError, match="stats='loss'"):
         P.plot_history(ring_trainer.history, ("loss",))
