@@ -356,7 +356,7 @@ class Trainer:
         )
 
     def _make_optimizers(self, cfg: TrainConfig) -> tuple[torch.optim.Optimizer, torch.optim.Optimizer]:
-        fused = self.device.type == "cuda"  # one kernel launch instead of dozens; the same update
+        fused = self.fast.fused_adam
         return (
             make_optimizer(cfg.optimizer, self.G.parameters(), cfg.lr_g, cfg.betas, fused),
             make_optimizer(cfg.optimizer, self.D.parameters(), cfg.lr_d, cfg.betas, fused),

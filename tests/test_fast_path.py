@@ -46,8 +46,15 @@ def test_compiled_networks_train_like_eager_ones(cheap_compile):
 def test_channels_last_trains_like_the_default_layout():
     plain, nhwc = _mnist_trainer(), _mnist_trainer(FastPath(channels_last=True))
     plain.run(6), nhwc.run(6)
-    assert nhwc.G.net[0].weight.is_contiguous(memory_format=torch.channels_last)
+    assert nhwc.G.net[4].weight.is_contiguous(memory_format=torch.channels_last)
     _assert_same_run(plain, nhwc, rtol=1e-4, atol=1e-5)
+
+
+def test_fused_adam_trains_like_the_default_optimizer():
+    plain, fused = _mnist_trainer(), _mnist_trainer(FastPath(fused_adam=True))
+    plain.run(6), fused.run(6)
+    assert fused.opt_g.defaults["fused"] and fused.opt_d.defaults["fused"] and not plain.opt_d.defaults["fused"]
+    _assert_same_run(plain, fused, rtol=1e-4, atol=1e-5)
 
 
 def test_bf16_autocast_runs_the_networks_in_bf16_and_stays_close_to_fp32():
@@ -71,7 +78,7 @@ def test_bf16_autocast_runs_the_networks_in_bf16_and_stays_close_to_fp32():
 
 
 def test_fast_checkpoint_resumes_bit_for_bit_and_loads_into_a_plain_trainer(tmp_path, cheap_compile):
-    fast = FastPath(compile=True, channels_last=True)
+    fast = FastPath(compile=True, channels_last=True, fused_adam=True)
     whole = _mnist_trainer(fast)
     whole.run(12)
     first = _mnist_trainer(fast)
@@ -111,6 +118,7 @@ def test_fused_adam_makes_the_same_updates_as_the_default():
         ({"compile": 1}, "compile"),
         ({"channels_last": "yes"}, "channels_last"),
         ({"autocast": torch.float16}, "autocast"),
+        ({"fused_adam": None}, "fused_adam"),
     ],
 )
 def test_bad_fast_path_is_refused_by_name(kwargs, name):
@@ -121,15 +129,17 @@ def test_bad_fast_path_is_refused_by_name(kwargs, name):
 def test_the_cpu_gets_bf16_only_where_native_and_a_gpu_everything():
     native = torch.cpu._is_avx512_bf16_supported()
     assert FastPath.for_device("cpu") == (
-        FastPath(channels_last=True, autocast=torch.bfloat16) if native else FastPath()
+        FastPath(channels_last=True, autocast=torch.bfloat16, fused_adam=True) if native else FastPath(fused_adam=True)
     )
-    assert FastPath.for_device("cuda") == FastPath(compile=True, channels_last=True, autocast=torch.bfloat16)
+    assert FastPath.for_device("cuda") == FastPath(
+        compile=True, channels_last=True, autocast=torch.bfloat16, fused_adam=True
+    )
 
 
 def test_fast_mnist_trainer_is_the_tuned_recipe_with_the_devices_fast_path():
     trainer = fast_mnist_trainer("cpu", seed=3)
     assert trainer.config == fast_mnist_config(3) and trainer.fast == FastPath.for_device("cpu")
-    assert trainer.G.net[0].out_channels == 2 * FAST_MNIST_WIDTH
+    assert trainer.G.net[4].in_channels == 2 * FAST_MNIST_WIDTH
     before = trainer.sample(4, torch.zeros(4, trainer.G.z_dim))
     trainer.run(2)
     assert trainer.G_ema is not None  # the samples come from the moving average of G

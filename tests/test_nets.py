@@ -13,9 +13,22 @@ def test_dcgan_shapes_and_range():
 
 def test_dcgan_initialisation_follows_radford():
     G = DCGANGenerator(z_dim=64, width=64)
-    w = G.net[0].weight
-    assert abs(w.std().item() - 0.02) < 0.002 and abs(w.mean().item()) < 0.002
-    assert abs(G.net[1].weight.mean().item() - 1.0) < 0.01
+    weights = [m.weight for m in G.modules() if isinstance(m, torch.nn.Linear | torch.nn.ConvTranspose2d)]
+    assert len(weights) == 3
+    for w in weights:
+        assert abs(w.std().item() - 0.02) < 0.002 and abs(w.mean().item()) < 0.002
+    norms = [m.weight for m in G.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    assert len(norms) == 2 and all(abs(w.mean().item() - 1.0) < 0.01 for w in norms)
+
+
+def test_dcgan_projection_is_the_1x1_to_7x7_transposed_convolution_of_pytorch_examples():
+    G = DCGANGenerator(z_dim=16, width=8)
+    project = G.net[0]
+    conv = torch.nn.ConvTranspose2d(16, 16, 7, 1, 0, bias=False)  # (z, 2w) channels, 1x1 -> 7x7
+    with torch.no_grad():
+        conv.weight.copy_(project.weight.T.reshape(16, 16, 7, 7))
+    z = torch.randn(5, 16)
+    torch.testing.assert_close(G.net[1](project(z)), conv(z[:, :, None, None]))
 
 
 def test_mlp_depth_and_width_are_honoured():
