@@ -68,15 +68,29 @@ def main() -> None:
         "total_seconds": time.perf_counter() - start,
         "jobs": args.jobs,
         "recipes": [
-            {"dataset": d, "name": r.name, "steps": n, "config": r.config, "discriminator": r.discriminator,
-             "generator": r.generator, "later": r.later}
+            {
+                "dataset": d,
+                "name": r.name,
+                "steps": n,
+                "config": r.config,
+                "discriminator": r.discriminator,
+                "generator": r.generator,
+                "later": r.later,
+            }
             for d, r, n in recipes
         ],
         "rows": rows,
         "runs": [
-            {"dataset": r.dataset, "remedy": r.remedy, "seed": r.seed, "steps": r.steps, "seconds": r.seconds,
-             "modes": r.coverage.modes_covered, "high_quality": r.coverage.high_quality_fraction,
-             "kl": r.coverage.kl_to_uniform}
+            {
+                "dataset": r.dataset,
+                "remedy": r.remedy,
+                "seed": r.seed,
+                "steps": r.steps,
+                "seconds": r.seconds,
+                "modes": r.coverage.modes_covered,
+                "high_quality": r.coverage.high_quality_fraction,
+                "kl": r.coverage.kl_to_uniform,
+            }
             for r in results
         ],
         "published": PUBLISHED,

@@ -281,4 +281,3 @@ def save_animation(
 
     FuncAnimation(figure, draw, frames=len(frames)).save(path, writer=PillowWriter(fps=fps))
     return path
-

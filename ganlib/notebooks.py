@@ -49,8 +49,12 @@ def execute(path: Path, out_dir: Path, smoke: bool) -> float:
     out_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     papermill.execute_notebook(
-        str(path), str(out_dir / path.name), parameters=smoke_parameters(path) if smoke else {},
-        cwd=str(NOTEBOOK_DIR), kernel_name="python3", progress_bar=False,
+        str(path),
+        str(out_dir / path.name),
+        parameters=smoke_parameters(path) if smoke else {},
+        cwd=str(NOTEBOOK_DIR),
+        kernel_name="python3",
+        progress_bar=False,
     )
     return time.perf_counter() - start
 
