@@ -24,6 +24,7 @@ lab: install  ## JupyterLab on 127.0.0.1 with token auth; open the printed URL
 
 test: install  ## the whole suite: lint, unit tests, notebooks (nbval + papermill, smoke settings), browser test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check ganlib tests bench
 	@rm -rf $(SMOKE_DIR) && $(BIN)/python -m ganlib.notebooks --smoke-copies $(SMOKE_DIR) >/dev/null
 	$(BIN)/python -m pytest tests $(SMOKE_DIR) --nbval-lax $(PYTEST_ARGS)
 
