@@ -300,7 +300,7 @@ def test_a_renderer_that_switches_data_sets_draws_what_a_fresh_one_draws():
     assert (_pixels(renderer.png(flat)) == _pixels(FrameRenderer().png(flat))).all()
 
 
-def test_the_curves_axes_hold_all_the_data_and_end_on_ticks():
+def test_the_curves_axes_hold_all_the_data_and_the_loss_axis_ends_on_ticks():
     trainer = make_trainer("ring", CONFIG.replace(batch_size=8), device="cpu")
     renderer = FrameRenderer()
     trainer.run(37)
