@@ -356,10 +356,9 @@ class Trainer:
         )
 
     def _make_optimizers(self, cfg: TrainConfig) -> tuple[torch.optim.Optimizer, torch.optim.Optimizer]:
-        fused = self.fast.fused_adam
         return (
-            make_optimizer(cfg.optimizer, self.G.parameters(), cfg.lr_g, cfg.betas, fused),
-            make_optimizer(cfg.optimizer, self.D.parameters(), cfg.lr_d, cfg.betas, fused),
+            make_optimizer(cfg.optimizer, self.G.parameters(), cfg.lr_g, cfg.betas, self.fast.fused_adam),
+            make_optimizer(cfg.optimizer, self.D.parameters(), cfg.lr_d, cfg.betas, self.fast.fused_adam),
         )
 
     def _apply_pending_config(self) -> None:
