@@ -135,8 +135,9 @@ class Trainer:
         self.fast = fast
         if fast.channels_last:
             self.G, self.D = self.G.to(memory_format=torch.channels_last), self.D.to(memory_format=torch.channels_last)
-        # what train_step calls: compiled wrappers sharing the weights of self.G and self.D, which checkpoints hold
-        self._G, self._D = (torch.compile(self.G), torch.compile(self.D)) if fast.compile else (self.G, self.D)
+        self._G, self._D = self.G, self.D  # what train_step calls (see wrap_networks)
+        if fast.compile:
+            self.wrap_networks(torch.compile)
         self.config = config
         self.rng = torch.Generator(self.device).manual_seed(config.seed)
         self._sample_rng = torch.Generator(self.device).manual_seed(config.seed + 1)
@@ -152,6 +153,13 @@ class Trainer:
         self._stop_requested = threading.Event()
         self._unsynced: list[torch.Tensor] = []  # per-step STATS rows still on the device
         self._last_good = self._snapshot()
+
+    def wrap_networks(self, wrap: Callable[[nn.Module], Callable[..., torch.Tensor]]) -> None:
+        """Have `train_step` call wrap(G) and wrap(D) (torch.compile, DistributedDataParallel) instead of G and D.
+
+        The wrappers share the plain networks' weights; checkpoints, `sample` and the metrics keep using those.
+        """
+        self._G, self._D = wrap(self.G), wrap(self.D)
 
     # ----- control from other threads ---------------------------------------------------------------
     def update(self, **changes: Any) -> TrainConfig:
