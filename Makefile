@@ -25,11 +25,11 @@ lab: install  ## JupyterLab on 127.0.0.1 with token auth; open the printed URL
 test: install  ## the whole suite: lint, unit tests, notebooks (nbval + papermill, smoke settings), browser test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check ganlib tests bench
-	@rm -rf $(SMOKE_DIR) && $(BIN)/python -m ganlib.notebooks --smoke-copies $(SMOKE_DIR) >/dev/null
+	@rm -rf $(SMOKE_DIR) && $(BIN)/python tools/notebooks.py --smoke-copies $(SMOKE_DIR) >/dev/null
 	$(BIN)/python -m pytest tests $(SMOKE_DIR) --nbval-lax $(PYTEST_ARGS)
 
 notebooks: install  ## run every notebook with its full settings into build/
-	$(BIN)/python -m ganlib.notebooks --out build
+	$(BIN)/python tools/notebooks.py --out build
 
 
 strip: install  ## remove outputs before committing notebooks

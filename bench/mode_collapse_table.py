@@ -21,8 +21,16 @@ from pathlib import Path
 
 import torch
 
-from ganlib.collapse import PUBLISHED, REMEDIES, markdown_table, precise_recipe, published_table, run_many, summarise
-from ganlib.train import default_device
+from ganlib import default_device
+from ganlib.experiments.collapse import (
+    PUBLISHED,
+    REMEDIES,
+    markdown_table,
+    precise_recipe,
+    published_table,
+    run_many,
+    summarise,
+)
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "mode_collapse_table.json"
 
@@ -74,7 +82,7 @@ def main() -> None:
                 "steps": n,
                 "config": r.config,
                 "discriminator": r.discriminator,
-                "generator": r.generator,
+                "z_dim": r.z_dim,
                 "later": r.later,
             }
             for d, r, n in recipes

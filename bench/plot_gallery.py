@@ -14,8 +14,9 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from ganlib import TrainConfig, load_mnist
+from ganlib import evaluation as M
 from ganlib import plots as P
-from ganlib.metrics import (
+from ganlib.evaluation import (
     digit_metrics,
     discriminator_report,
     fixed_samples,
@@ -59,9 +60,9 @@ def main() -> None:
 
     _save(args.out, "training_ring", lambda: P.plot_training(ring.history))
     _save(args.out, "history_accuracy", lambda: P.plot_history(ring.history, ("acc_real", "acc_fake")))
-    _save(args.out, "field_2d_ring", lambda: P.plot_field_2d(ring))
-    _save(args.out, "field_2d_grid", lambda: P.plot_field_2d(grid))
-    _save(args.out, "density_1d", lambda: P.plot_density_1d(line))
+    _save(args.out, "field_2d_ring", lambda: P.plot_field_2d(M.field_2d(ring)))
+    _save(args.out, "field_2d_grid", lambda: P.plot_field_2d(M.field_2d(grid)))
+    _save(args.out, "density_1d", lambda: P.plot_density_1d(M.density_curves_1d(line)))
     _save(args.out, "mode_coverage_ring", lambda: P.plot_mode_coverage(generator_mode_coverage(ring)))
     _save(args.out, "mode_coverage_grid", lambda: P.plot_mode_coverage(generator_mode_coverage(grid)))
     _save(args.out, "reliability_ring", lambda: P.plot_reliability(discriminator_report(ring)))

@@ -2,7 +2,7 @@
 
 The bar is what the baseline (bench/_baseline.py: the pytorch/examples dcgan recipe, Radford et al. 2016 at
 64x64, batch 64, Adam 2e-4 / beta1 0.5, BCE, DataLoader, fp32, eager) reaches after --baseline-epochs of
-MNIST, read by ganlib's digit classifier (ganlib.metrics.digit_metrics on --eval-samples images from fixed
+MNIST, read by ganlib's digit classifier (ganlib.evaluation.digit_metrics on --eval-samples images from fixed
 noise, the baseline's 64x64 output resized to 28x28): classifier FID against the test set, share of samples
 classified with confidence > 0.9, classes covered. A run reaches the bar when all three are as good.
 Both runs stop every few steps to be evaluated; only training time counts (data loading included).
@@ -32,11 +32,11 @@ import torch
 from _baseline import NZ, TutorialLoop, dcgan64_networks, mnist_loader
 from torch.nn import functional as F
 
+from ganlib import Trainer, resolve_device
 from ganlib.config import FastPath
 from ganlib.data import DATA_ROOT
-from ganlib.metrics import digit_metrics
+from ganlib.evaluation import digit_metrics
 from ganlib.recipes import fast_mnist_trainer
-from ganlib.train import Trainer, resolve_device
 
 BAR_FILE = DATA_ROOT / "dcgan_baseline_bar.json"
 STEPS_PER_EPOCH = 60_000 // 64  # the baseline's DataLoader drops the last incomplete batch

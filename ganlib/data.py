@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import math
+import os
 import shutil
 from pathlib import Path
 
@@ -129,7 +130,7 @@ def _prepare_mnist_raw(root: Path) -> None:
             raise ValueError(f"MNIST file {gz} is corrupt (sha256 mismatch). Restore it with: git checkout -- {gz}")
         extracted = gz.with_suffix("")
         if not extracted.is_file():
-            tmp = extracted.with_suffix(".tmp")
+            tmp = extracted.with_name(f".{extracted.name}.{os.getpid()}.tmp")  # one per process: ranks extract at once
             with gzip.open(gz, "rb") as src, open(tmp, "wb") as dst:
                 shutil.copyfileobj(src, dst)
             tmp.replace(extracted)

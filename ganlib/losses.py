@@ -2,7 +2,8 @@
 
 Conventions: D is trained to score real samples high and fakes low. For the saturating and
 non-saturating losses the score is a logit, so D(x) = sigmoid(score) is D's probability that x is
-real, and both share D's loss (binary cross-entropy); they differ only in G's objective.
+real, and both share D's loss (binary cross-entropy); they differ only in G's objective. Each loss is
+a row of the two tables below: D's loss of (real scores, fake scores) and G's loss of fake scores.
 """
 
 from __future__ import annotations
@@ -14,7 +15,44 @@ from torch.nn import functional as F
 
 from ganlib.checks import require
 
-LOSSES = ("saturating", "non-saturating", "least-squares", "hinge", "wgan-gp")
+Scores = torch.Tensor
+
+
+def _cross_entropy_d(real: Scores, fake: Scores) -> torch.Tensor:
+    """-log D(x) - log(1 - D(G(z))), written with softplus for numerical stability."""
+    return F.softplus(-real).mean() + F.softplus(fake).mean()
+
+
+def _saturating_g(fake: Scores) -> torch.Tensor:
+    """Goodfellow et al. 2014's minimax objective: minimise log(1 - D(G(z))) = -softplus(logit).
+
+    Its gradient, -sigmoid(logit), vanishes when D confidently rejects the fakes."""
+    return -F.softplus(fake).mean()
+
+
+def _non_saturating_g(fake: Scores) -> torch.Tensor:
+    """The same fixed point, but maximise log D(G(z)): gradient -sigmoid(-logit) -> -1 when D rejects."""
+    return F.softplus(-fake).mean()
+
+
+D_LOSSES: dict[str, Callable[[Scores, Scores], torch.Tensor]] = {
+    "saturating": _cross_entropy_d,
+    "non-saturating": _cross_entropy_d,
+    # Mao et al. 2017: targets 1 for real, 0 for fake
+    "least-squares": lambda real, fake: 0.5 * ((real - 1) ** 2).mean() + 0.5 * (fake**2).mean(),
+    # Lim & Ye 2017; Miyato et al. 2018
+    "hinge": lambda real, fake: F.relu(1 - real).mean() + F.relu(1 + fake).mean(),
+    # Gulrajani et al. 2017: the critic's Wasserstein estimate, negated; the trainer adds the gradient penalty
+    "wgan-gp": lambda real, fake: fake.mean() - real.mean(),
+}
+G_LOSSES: dict[str, Callable[[Scores], torch.Tensor]] = {
+    "saturating": _saturating_g,
+    "non-saturating": _non_saturating_g,
+    "least-squares": lambda fake: 0.5 * ((fake - 1) ** 2).mean(),
+    "hinge": lambda fake: -fake.mean(),  # G raises the critic's score of its samples
+    "wgan-gp": lambda fake: -fake.mean(),
+}
+LOSSES = tuple(D_LOSSES)
 
 
 def check_loss(loss: str) -> None:
@@ -24,29 +62,13 @@ def check_loss(loss: str) -> None:
 def d_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor, loss: str = "non-saturating") -> torch.Tensor:
     """The discriminator's loss (to minimise) on a batch of real and a batch of fake scores."""
     check_loss(loss)
-    if loss in ("saturating", "non-saturating"):
-        # -log D(x) - log(1 - D(G(z))), written with softplus for numerical stability
-        return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
-    if loss == "least-squares":  # Mao et al. 2017: targets 1 for real, 0 for fake
-        return 0.5 * ((real_logits - 1) ** 2).mean() + 0.5 * (fake_logits**2).mean()
-    if loss == "hinge":  # Lim & Ye 2017; Miyato et al. 2018
-        return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
-    return fake_logits.mean() - real_logits.mean()  # wgan-gp critic; the penalty is added by the trainer
+    return D_LOSSES[loss](real_logits, fake_logits)
 
 
 def g_loss(fake_logits: torch.Tensor, loss: str = "non-saturating") -> torch.Tensor:
     """The generator's loss (to minimise) on D's scores of its samples."""
     check_loss(loss)
-    if loss == "saturating":
-        # Goodfellow et al. 2014's minimax objective: minimise log(1 - D(G(z))) = -softplus(logit).
-        # Its gradient, -sigmoid(logit), vanishes when D confidently rejects the fakes.
-        return -F.softplus(fake_logits).mean()
-    if loss == "non-saturating":
-        # The same fixed point, but maximise log D(G(z)): gradient -sigmoid(-logit) -> -1 when D rejects.
-        return F.softplus(-fake_logits).mean()
-    if loss == "least-squares":
-        return 0.5 * ((fake_logits - 1) ** 2).mean()
-    return -fake_logits.mean()  # hinge and wgan-gp
+    return G_LOSSES[loss](fake_logits)
 
 
 def gradient_penalty(

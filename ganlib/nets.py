@@ -9,6 +9,7 @@ returning one logit per pack, and `minibatch_std=True` shows D how varied its ba
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 from torch import nn
@@ -33,11 +34,20 @@ def _check_remedies(pack: int, minibatch_std: bool) -> None:
     require(isinstance(minibatch_std, bool), "minibatch_std", minibatch_std, "True or False")
 
 
-def _mlp(in_dim: int, out_dim: int, width: int, depth: int, activation: str) -> nn.Sequential:
-    """depth hidden layers of `width` units, then a linear output layer."""
+def _mlp(
+    in_dim: int, out_dim: int, width: int, depth: int, activation: str, minibatch_std: bool = False
+) -> nn.Sequential:
+    """depth hidden layers of `width` units, then a linear output layer.
+
+    With `minibatch_std`, the batch's spread (ganlib.remedies.MinibatchStd) joins the last hidden layer's input.
+    """
     layers: list[nn.Module] = []
     for i in range(depth):
-        layers += [nn.Linear(in_dim if i == 0 else width, width), ACTIVATIONS[activation]()]
+        features = in_dim if i == 0 else width
+        if minibatch_std and i == depth - 1:
+            layers.append(MinibatchStd())
+            features += 1
+        layers += [nn.Linear(features, width), ACTIVATIONS[activation]()]
     layers.append(nn.Linear(width, out_dim))
     return nn.Sequential(*layers)
 
@@ -93,10 +103,7 @@ class MLPDiscriminator(nn.Module):
         _check_common(width, depth, activation, n_classes)
         _check_remedies(pack, minibatch_std)
         self.in_shape, self.n_classes, self.pack = tuple(in_shape), n_classes, pack
-        self.net = _mlp(pack * (math.prod(in_shape) + n_classes), 1, width, depth, activation)
-        if minibatch_std:  # the batch's spread joins the features of the last hidden layer's input
-            last_hidden = self.net[-3]
-            self.net[-3] = nn.Sequential(MinibatchStd(), nn.Linear(last_hidden.in_features + 1, width))
+        self.net = _mlp(pack * (math.prod(in_shape) + n_classes), 1, width, depth, activation, minibatch_std)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         require(tuple(x.shape[1:]) == self.in_shape, "x", tuple(x.shape), f"a batch of shape (n, *{self.in_shape})")
@@ -174,3 +181,42 @@ def dcgan_init(module: nn.Module) -> None:
         elif isinstance(m, nn.BatchNorm2d):
             nn.init.normal_(m.weight, 1.0, 0.02)
             nn.init.zeros_(m.bias)
+
+
+def check_networks_fit(generator: nn.Module, discriminator: nn.Module, data: Any) -> None:
+    """ValueError unless G, D and a data sampler fit together: the sample shape, the classes, the sampler's API."""
+    require(
+        isinstance(generator, nn.Module) and isinstance(getattr(generator, "z_dim", None), int),
+        "generator",
+        type(generator).__name__,
+        "an nn.Module with an int attribute z_dim",
+    )
+    require(isinstance(discriminator, nn.Module), "discriminator", type(discriminator).__name__, "an nn.Module")
+    require(
+        callable(getattr(data, "sample", None)) and hasattr(data, "to"),
+        "data",
+        type(data).__name__,
+        "a sampler with sample(n, generator) and to(device), see ganlib.data",
+    )
+    n_classes = getattr(generator, "n_classes", 0)
+    require(
+        getattr(discriminator, "n_classes", 0) == n_classes,
+        "discriminator",
+        f"n_classes={getattr(discriminator, 'n_classes', 0)}",
+        f"n_classes={n_classes}, as the generator's",
+    )
+    probe, labels = data.to("cpu").sample(2, torch.Generator().manual_seed(0))
+    for name, module, attribute in (
+        ("generator", generator, "out_shape"),
+        ("discriminator", discriminator, "in_shape"),
+    ):
+        shape = getattr(module, attribute, None)
+        require(
+            shape is None or tuple(probe.shape[1:]) == tuple(shape),
+            name,
+            f"{attribute}={shape}",
+            f"the data's sample shape {tuple(probe.shape[1:])}",
+        )
+    require(
+        not n_classes or labels is not None, "data", type(data).__name__, "a labelled data set for conditional networks"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import torch
@@ -9,9 +10,10 @@ import torch
 from ganlib.checks import require
 from ganlib.config import FastPath, TrainConfig
 from ganlib.data import DATASETS, make_sampler
+from ganlib.devices import resolve_device
 from ganlib.nets import IMAGE_SHAPE, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 from ganlib.seeding import seed_everything
-from ganlib.train import Trainer, resolve_device
+from ganlib.train import Trainer
 
 ARCHITECTURES = ("mlp", "dcgan")
 
@@ -23,11 +25,13 @@ def make_trainer(
     device: torch.device | str | None = None,
     z_dim: int | None = None,
     fast: FastPath | None = None,
+    discriminator_options: dict[str, Any] | None = None,
     **net_kwargs: Any,
 ) -> Trainer:
     """A seeded trainer for `dataset` (one of DATASETS): MLPs for toy data and DCGAN for MNIST, unless `arch` says.
 
-    `net_kwargs` (width, depth, activation, n_classes) go to both networks; the seed of `config` fixes
+    `net_kwargs` (width, depth, activation, n_classes) go to both networks, `discriminator_options` (pack,
+    minibatch_std: ganlib.remedies) to the discriminator alone; the seed of `config` fixes
     their initial weights as well as the training run. `fast` picks compilation, memory layout and precision
     (see FastPath; FastPath.for_device(device) is what pays off there).
     """
@@ -37,17 +41,19 @@ def make_trainer(
     arch = arch or ("dcgan" if dataset == "mnist" else "mlp")
     require(arch in ARCHITECTURES, "arch", arch, f"one of {ARCHITECTURES}")
     require(arch == "mlp" or dataset == "mnist", "arch", arch, "'mlp' for toy data sets")
+    d_options = discriminator_options or {}
+    require(isinstance(d_options, dict), "discriminator_options", d_options, "None or a dict (pack, minibatch_std)")
     device = resolve_device(device)
     data = make_sampler(dataset, device)
     seed_everything(config.seed)
     if arch == "dcgan":
         z_dim = z_dim or 64
-        G, D = DCGANGenerator(z_dim, **net_kwargs), DCGANDiscriminator(**net_kwargs)
+        G, D = DCGANGenerator(z_dim, **net_kwargs), DCGANDiscriminator(**net_kwargs, **d_options)
     else:
         shape = IMAGE_SHAPE if dataset == "mnist" else (data.dim,)
         z_dim = z_dim or (64 if dataset == "mnist" else max(2, data.dim))
         G = MLPGenerator(z_dim, shape, tanh_output=dataset == "mnist", **net_kwargs)
-        D = MLPDiscriminator(shape, **net_kwargs)
+        D = MLPDiscriminator(shape, **net_kwargs, **d_options)
     return Trainer(G, D, data, config, device, fast)
 
 
@@ -72,3 +78,13 @@ def fast_mnist_trainer(device: torch.device | str | None = None, seed: int = 0) 
     return make_trainer(
         "mnist", fast_mnist_config(seed), "dcgan", device, fast=FastPath.for_device(device), width=FAST_MNIST_WIDTH
     )
+
+
+def live_trainer(dataset: str, config: TrainConfig, device: torch.device | str | None = None) -> Trainer:
+    """The dashboard's trainer: `make_trainer`, and for MNIST the fast recipe's network width and the fast path
+    of the device (bf16 and channels_last where they pay off) but no compilation: a live view cannot wait a
+    minute for its first frame. The toy MLPs gain nothing from either."""
+    if dataset != "mnist":
+        return make_trainer(dataset, config, device=device)
+    fast = dataclasses.replace(FastPath.for_device(resolve_device(device)), compile=False)
+    return make_trainer(dataset, config, device=device, fast=fast, width=FAST_MNIST_WIDTH)

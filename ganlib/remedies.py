@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 import torch
@@ -46,6 +47,13 @@ def ema_update(average: nn.Module, model: nn.Module, decay: float) -> None:
         torch._foreach_lerp_(list(average.parameters()), list(model.parameters()), 1.0 - decay)
         for mine, theirs in zip(average.buffers(), model.buffers(), strict=True):
             mine.copy_(theirs)
+
+
+def ema_for(decay: float, average: nn.Module | None, model: nn.Module) -> nn.Module | None:
+    """The moving average a trainer keeps at `decay`: none at 0, else `average`, or a fresh copy of `model` to start."""
+    if decay == 0:
+        return None
+    return average if average is not None else copy.deepcopy(model).requires_grad_(False)
 
 
 def unrolled_parameters(

@@ -5,9 +5,9 @@ import math
 import pytest
 import torch
 
+from ganlib import evaluation as M
 from ganlib import load_mnist
-from ganlib import metrics as M
-from ganlib.classifier import WEIGHTS, accuracy, classify, load_classifier, train_classifier
+from ganlib.evaluation.classifier import WEIGHTS, accuracy, classify, load_classifier, train_classifier
 
 N = 5000  # images per FID sample: enough for a stable estimate in a few seconds
 

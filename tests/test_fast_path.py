@@ -6,8 +6,9 @@ import pytest
 import torch
 
 from ganlib.config import FastPath, TrainConfig
+from ganlib.history import STATS
+from ganlib.optimizers import make_optimizer
 from ganlib.recipes import FAST_MNIST_WIDTH, fast_mnist_config, fast_mnist_trainer, make_trainer
-from ganlib.train import STATS, make_optimizer
 
 CONFIG = TrainConfig(batch_size=16, k=2, log_every=3, seed=5)
 

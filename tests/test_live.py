@@ -16,11 +16,11 @@ import torch
 from matplotlib.figure import Figure
 from PIL import Image
 
-import ganlib.live
+import ganlib.live.dashboard
 from ganlib import FastPath, TrainConfig, TrainingDiverged
-from ganlib.live import Dashboard, frontend_present, live
-from ganlib.live_controls import BUTTONS, LIVE_FIELDS, css_class
-from ganlib.live_frame import LOSSES, FrameRenderer, _step_limits, frame_figure, png_bytes
+from ganlib.live import Dashboard, capture_frame, frontend_present, live
+from ganlib.live.controls import BUTTONS, LIVE_FIELDS, css_class
+from ganlib.live.renderer import LOSSES, FrameRenderer, _step_limits
 from ganlib.recipes import make_trainer
 
 CONFIG = TrainConfig(lr_g=1e-3, lr_d=1e-3, batch_size=32, seed=0)
@@ -207,7 +207,7 @@ def test_a_diverged_run_pauses_and_says_why(boards, monkeypatch):
 
 def test_headless_live_trains_the_given_steps_and_leaves_a_static_frame(monkeypatch):
     shown = []
-    monkeypatch.setattr(ganlib.live, "display", lambda obj, **kwargs: shown.append(obj))
+    monkeypatch.setattr(ganlib.live.dashboard, "display", lambda obj, **kwargs: shown.append(obj))
     board = live("mixture1d", CONFIG, steps=15, interactive=False)
     try:
         assert board.trainer.step == 15 and board._thread is None and not board.playing
@@ -222,7 +222,7 @@ def test_headless_live_trains_the_given_steps_and_leaves_a_static_frame(monkeypa
 
 def test_an_interactive_dashboard_displays_its_widgets(boards, monkeypatch):
     shown = []
-    monkeypatch.setattr(ganlib.live, "display", lambda obj, **kwargs: shown.append(obj))
+    monkeypatch.setattr(ganlib.live.dashboard, "display", lambda obj, **kwargs: shown.append(obj))
     board = boards("mixture1d", CONFIG, interactive=True)
     board._ipython_display_()
     assert shown == [board.view] and css_class("dashboard") in board.view._dom_classes
@@ -265,10 +265,11 @@ def test_a_frame_shows_the_data_view_and_both_training_curves(dataset):
         dataset, CONFIG.replace(batch_size=8), device="cpu", **({"width": 8} if dataset == "mnist" else {})
     )
     trainer.run(3)
-    figure = frame_figure(trainer)
-    assert isinstance(figure, Figure) and len(figure.axes) == 3
-    assert "step 3" in figure.axes[0].get_title()
-    assert png_bytes(figure).startswith(PNG_MAGIC)
+    renderer = FrameRenderer()
+    png = renderer.png(capture_frame(trainer))
+    assert len(renderer.figure.axes) == 3
+    assert "step 3" in renderer.figure.axes[0].get_title()
+    assert png.startswith(PNG_MAGIC)
 
 
 def _pixels(png: bytes) -> np.ndarray:
@@ -280,15 +281,17 @@ def test_a_renderer_reuses_its_figure_and_draws_what_a_fresh_one_draws(dataset):
     trainer = make_trainer(dataset, CONFIG.replace(batch_size=8), device="cpu")
     renderer = FrameRenderer()
     trainer.run(60)
-    first, figure = _pixels(renderer.png(trainer)), renderer.figure
-    assert (_pixels(renderer.png(trainer)) == first).all()  # nothing changed: the same picture, from the cache
+    first, figure = _pixels(renderer.png(capture_frame(trainer))), renderer.figure
+    assert (
+        _pixels(renderer.png(capture_frame(trainer))) == first
+    ).all()  # nothing changed: the same picture, from the cache
     assert renderer.backgrounds_drawn == 1
     for _ in range(3):
         trainer.run(1)
-        frame = _pixels(renderer.png(trainer))
+        frame = _pixels(renderer.png(capture_frame(trainer)))
         assert renderer.figure is figure and len(figure.axes) == 3
         assert (frame != first).any()
-        assert (frame == _pixels(FrameRenderer().png(trainer))).all()
+        assert (frame == _pixels(FrameRenderer().png(capture_frame(trainer)))).all()
     if dataset == "ring":  # its plane is fixed (the 1D view's x range follows G's samples, so it moves early on)
         assert renderer.backgrounds_drawn < 4  # of the three changed frames, some were blitted onto the background
 
@@ -296,15 +299,15 @@ def test_a_renderer_reuses_its_figure_and_draws_what_a_fresh_one_draws(dataset):
 def test_a_renderer_that_switches_data_sets_draws_what_a_fresh_one_draws():
     ring, flat = (make_trainer(name, CONFIG.replace(batch_size=8), device="cpu") for name in ("ring", "mixture1d"))
     renderer = FrameRenderer()
-    renderer.png(ring)  # leaves an equal aspect on the data panel that the 1D view must not inherit
-    assert (_pixels(renderer.png(flat)) == _pixels(FrameRenderer().png(flat))).all()
+    renderer.png(capture_frame(ring))  # leaves an equal aspect on the data panel that the 1D view must not inherit
+    assert (_pixels(renderer.png(capture_frame(flat))) == _pixels(FrameRenderer().png(capture_frame(flat)))).all()
 
 
 def test_the_curves_axes_hold_all_the_data_and_the_loss_axis_ends_on_ticks():
     trainer = make_trainer("ring", CONFIG.replace(batch_size=8), device="cpu")
     renderer = FrameRenderer()
     trainer.run(37)
-    renderer.png(trainer)
+    renderer.png(capture_frame(trainer))
     history, (_, loss_ax, prob_ax) = trainer.history, renderer.figure.axes
     losses = [value for name in LOSSES for value in history[name]]
     for ax in (loss_ax, prob_ax):
@@ -352,3 +355,15 @@ def test_bad_settings_raise_a_value_error_naming_the_parameter(kwargs, name):
 def test_live_refuses_an_interactive_flag_that_is_not_a_bool():
     with pytest.raises(ValueError, match="^interactive="):
         live("mixture1d", CONFIG, steps=1, interactive="yes")
+
+
+@pytest.mark.parametrize("dataset, view", [("ring", "Field2D"), ("mixture1d", "Curves1D"), ("mnist", "Tensor")])
+def test_a_captured_frame_holds_its_step_its_view_and_a_history_that_stops_growing(dataset, view):
+    trainer = make_trainer(
+        dataset, CONFIG.replace(batch_size=8), device="cpu", **({"width": 8} if dataset == "mnist" else {})
+    )
+    trainer.run(4)
+    frame = capture_frame(trainer)
+    trainer.run(2)
+    assert frame.step == 4 and type(frame.view).__name__ == view
+    assert frame.history.steps == [1, 2, 3, 4] and len(trainer.history) == 6

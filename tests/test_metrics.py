@@ -11,7 +11,7 @@ from torch import nn
 
 import ganlib
 from ganlib import TrainConfig
-from ganlib import metrics as M
+from ganlib import evaluation as M
 from ganlib.recipes import make_trainer
 
 TOY = TrainConfig(lr_g=1e-3, lr_d=1e-3, batch_size=128, seed=0)

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ganlib.notebooks import execute, notebook_paths, smoke_parameters
+from tools.notebooks import execute, notebook_paths, smoke_parameters
 
 NOTEBOOKS = notebook_paths()
 OUT = Path(__file__).resolve().parent.parent / "build" / "papermill"

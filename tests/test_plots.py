@@ -8,8 +8,9 @@ import torch
 from matplotlib.figure import Figure
 
 from ganlib import TrainConfig
+from ganlib import evaluation as M
 from ganlib import plots as P
-from ganlib.metrics import (
+from ganlib.evaluation import (
     DigitReport,
     DiscriminatorReport,
     ModeCoverage,
@@ -84,7 +85,7 @@ def test_training_figure_has_losses_and_d_outputs_side_by_side(ring_trainer):
 
 
 def test_density_1d_shows_data_histogram_d_and_its_optimum(line_trainer):
-    figure = P.plot_density_1d(line_trainer, n=1000)
+    figure = P.plot_density_1d(M.density_curves_1d(line_trainer, n=1000))
     (ax,) = figure.axes
     assert _lines_with_labels(ax) == ["p_data", "D(x)", "optimal D*(x)"]
     (histogram,) = ax.patches  # p_g as one filled step polygon
@@ -93,7 +94,7 @@ def test_density_1d_shows_data_histogram_d_and_its_optimum(line_trainer):
 
 
 def test_field_2d_has_heatmap_samples_arrows_and_mode_count(ring_trainer):
-    figure = P.plot_field_2d(ring_trainer, n_shown=100, n_arrows=30, resolution=20)
+    figure = P.plot_field_2d(M.field_2d(ring_trainer, n_shown=100, n_arrows=30, resolution=20))
     ax = figure.axes[0]
     assert len(figure.axes) == 2  # the panel and its colour bar
     (image,) = [im for im in ax.get_images() if isinstance(im, mimage.AxesImage)]
@@ -142,8 +143,8 @@ def test_every_plot_draws_into_supplied_axes_of_one_dashboard_figure(ring_traine
         P.plot_image_grid(torch.zeros(4, 1, 28, 28), ax=axes[0]),
         P.plot_history(ring_trainer.history, ax=axes[1]),
         P.plot_training(ring_trainer.history, axes=axes[2:4]),
-        P.plot_density_1d(line_trainer, n=500, ax=axes[4]),
-        P.plot_field_2d(ring_trainer, n_shown=50, n_arrows=10, resolution=10, ax=axes[5]),
+        P.plot_density_1d(M.density_curves_1d(line_trainer, n=500), ax=axes[4]),
+        P.plot_field_2d(M.field_2d(ring_trainer, n_shown=50, n_arrows=10, resolution=10), ax=axes[5]),
         P.plot_mode_coverage(ModeCoverage(1, 2, 1.0, 0.69, (4, 0)), ax=axes[6]),
         P.plot_reliability(report, ax=axes[7]),
         P.plot_discriminator_reports([(1, report)], ax=axes[8]),
@@ -159,3 +160,18 @@ def test_plots_refuse_axes_that_are_not_axes(ring_trainer):
         P.plot_history(ring_trainer.history, ax="left")
     with pytest.raises(ValueError, match="axes="):
         P.plot_training(ring_trainer.history, axes=[Figure().add_subplot()])
+
+
+def test_the_game_plots_take_computed_numbers_not_a_trainer(ring_trainer, line_trainer):
+    with pytest.raises(ValueError, match="^field="):
+        P.plot_field_2d(ring_trainer)
+    with pytest.raises(ValueError, match="^curves="):
+        P.plot_density_1d(line_trainer)
+
+
+def test_a_field_carries_the_step_and_shapes_it_was_computed_with(ring_trainer):
+    field = M.field_2d(ring_trainer, n_shown=40, n_arrows=7, resolution=9)
+    assert field.step == ring_trainer.step
+    assert field.probability.shape == (9, 9) and field.axis.shape == (9,)
+    assert field.real.shape == field.fake.shape == (40, 2) and field.arrows_at.shape == field.push.shape == (7, 2)
+    assert float(field.probability.min()) >= 0 and float(field.probability.max()) <= 1

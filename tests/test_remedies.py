@@ -8,17 +8,16 @@ import torch
 from PIL import Image
 
 from ganlib import DCGANDiscriminator, MLPDiscriminator, MLPGenerator, TrainConfig, Trainer, ring, seed_everything
-from ganlib.collapse import (
+from ganlib.experiments.collapse import (
     REMEDIES,
     Remedy,
     collapse_trainer,
     mean_and_standard_error,
-    plot_coverage_curve,
     precise_recipe,
     run,
-    save_animation,
     summarise,
 )
+from ganlib.plots import plot_coverage_curve, save_animation
 from ganlib.recipes import make_trainer
 from ganlib.remedies import MinibatchStd, ema_update, pack, unrolled_parameters, with_parameters
 

@@ -1,6 +1,9 @@
 """The game, live: a widget dashboard that trains a GAN while the reader drags sliders.
 
-How it stays responsive (see issue 5 for what failed elsewhere):
+Each picture is a `LiveFrame` (ganlib.live.frame) captured by the training thread between steps and drawn
+by a `FrameRenderer` (ganlib.live.renderer); the sliders and buttons are in ganlib.live.controls.
+
+How it stays responsive:
 - Training runs in a daemon `threading.Thread`, in chunks of `steps_per_frame` steps, so the notebook
   cell returns at once and the kernel keeps receiving slider changes.
 - A slider calls `Trainer.update`, which validates now and applies the change at the next step; the
@@ -17,55 +20,31 @@ calling thread and leaves the final frame as a static image: it never waits for 
 
 from __future__ import annotations
 
-import dataclasses
 import html
-import os
 import queue
 import threading
 import time
 from collections.abc import Callable
 from functools import partial
-from statistics import fmean
 from typing import Any
 
 import ipywidgets as widgets
 from IPython.display import Image, display
 
 from ganlib.checks import require
-from ganlib.config import FastPath, TrainConfig
-from ganlib.data import DATASETS, GaussianMixture
-from ganlib.live_controls import BUTTONS, LIVE_FIELDS, css_class, live_values, make_controls
-from ganlib.live_frame import FrameRenderer
-from ganlib.metrics import N_MODE_SAMPLES, fixed_samples, generator_mode_coverage, histogram_js
-from ganlib.recipes import FAST_MNIST_WIDTH, make_trainer
-from ganlib.train import Trainer, TrainingDiverged, resolve_device
+from ganlib.config import TrainConfig
+from ganlib.data import DATASETS
+from ganlib.divergence import TrainingDiverged
+from ganlib.live.controls import LIVE_FIELDS, layout, live_values, make_controls
+from ganlib.live.frame import capture_frame
+from ganlib.live.readout import changes_text, game_summary, readout_text
+from ganlib.live.renderer import FrameRenderer
+from ganlib.recipes import live_trainer
+from ganlib.train import Trainer
 
 CHANGES_SHOWN = 6  # latest config changes listed under the view
 _active_lock = threading.Lock()
 _active: Dashboard | None = None  # the dashboard that trains now: one at a time shares the CPU better
-
-
-def live_trainer(dataset: str, config: TrainConfig, device: Any = None) -> Trainer:
-    """The dashboard's trainer: `make_trainer`, and for MNIST the fast recipe's network width and the fast path
-    of the device (bf16 and channels_last where they pay off) but no compilation: a live view cannot wait a
-    minute for its first frame. The toy MLPs gain nothing from either."""
-    if dataset != "mnist":
-        return make_trainer(dataset, config, device=device)
-    fast = dataclasses.replace(FastPath.for_device(resolve_device(device)), compile=False)
-    return make_trainer(dataset, config, device=device, fast=fast, width=FAST_MNIST_WIDTH)
-
-
-def frontend_present() -> bool:
-    """True in a kernel started by a Jupyter server (JupyterLab, Notebook), where widgets are shown live.
-
-    The server names the kernel's session in JPY_SESSION_NAME; papermill, nbval and scripts do not.
-    """
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and hasattr(shell, "kernel") and bool(os.environ.get("JPY_SESSION_NAME"))
 
 
 class Dashboard:
@@ -110,7 +89,9 @@ class Dashboard:
         self.readout = widgets.HTML()
         self.changes = widgets.HTML()
         self.status = widgets.HTML()
-        self.view = self._layout()
+        self.view = layout(
+            self.controls, readout=self.readout, image=self.image, changes=self.changes, status=self.status
+        )
         self.renderer = FrameRenderer()  # one figure for all frames: each frame redraws only what changed
         self.frames = 0  # frames drawn so far
         self.error: BaseException | None = None  # what stopped the training thread, if anything
@@ -190,46 +171,20 @@ class Dashboard:
         _close_tree(self.view)
 
     def frame_png(self) -> bytes:
-        """The current frame, drawn now, as PNG bytes."""
-        return self.renderer.png(self.trainer)
+        """The current frame, captured and drawn now, as PNG bytes."""
+        return self.renderer.png(capture_frame(self.trainer))
 
     def readout_text(self) -> str:
         """Step, losses, D's accuracy and the settings the trainer uses now, on one line."""
-        trainer, cfg = self.trainer, self.trainer.config
-        history = trainer.history
-        if len(history):
-            last = {name: values[-1] for name, values in history.stats.items()}
-            accuracy = fmean(history["acc_real"][-50:] + history["acc_fake"][-50:])  # over the last 50 steps
-            numbers = f"loss D {last['loss_d']:.3f}, loss G {last['loss_g']:.3f}, D accuracy {accuracy:.0%}"
-        else:
-            numbers = "not trained yet"
-        return (
-            f"step {trainer.step} | {numbers} | k={cfg.k} lr_G={cfg.lr_g:.1e} lr_D={cfg.lr_d:.1e} "
-            f"batch={cfg.batch_size} loss={cfg.loss} optimizer={cfg.optimizer} | {self._rate:.0f} steps/s"
-        )
+        return readout_text(self.trainer, self._rate)
 
     def summary(self, last: int = 200) -> dict[str, float]:
-        """Where the game stands: D's accuracy and outputs and |grad G| averaged over the last `last` steps,
-        and how well G covers the data (modes covered on 2D mixtures, JS divergence in nats on 1D)."""
-        require(isinstance(last, int) and last >= 1, "last", last, "an int >= 1")
-        trainer, history = self.trainer, self.trainer.history
-        numbers: dict[str, float] = {"step": trainer.step}
-        if len(history):
-            numbers["d_accuracy"] = fmean(history["acc_real"][-last:] + history["acc_fake"][-last:])
-            for name in ("d_real", "d_fake", "grad_norm_g"):
-                numbers[name] = fmean(history[name][-last:])
-        data = trainer.data
-        if isinstance(data, GaussianMixture) and data.dim == 2:
-            coverage = generator_mode_coverage(trainer)
-            numbers["modes_covered"], numbers["n_modes"] = coverage.modes_covered, coverage.n_modes
-        elif isinstance(data, GaussianMixture) and data.dim == 1:
-            numbers["js"] = histogram_js(fixed_samples(trainer, N_MODE_SAMPLES), data)
-        return numbers
+        """Where the game stands (see ganlib.live.readout.game_summary)."""
+        return game_summary(self.trainer, last)
 
     def changes_text(self) -> str:
         """The latest config changes the trainer recorded, newest last: 'step 120: k 1 -> 3'."""
-        recorded = self.trainer.history.changes[-CHANGES_SHOWN:]
-        return "\n".join(f"step {c['step']}: {c['field']} {c['old']} \u2192 {c['new']}" for c in recorded)
+        return changes_text(self.trainer.history, CHANGES_SHOWN)
 
     def _ipython_display_(self) -> None:
         if self.interactive:
@@ -283,7 +238,7 @@ class Dashboard:
         elapsed = time.perf_counter() - start
         if trainer.step > step_before and elapsed > 0:
             self._rate = (trainer.step - step_before) / elapsed
-        _trim_history(trainer, self.history_window)
+        trainer.history.keep_last(self.history_window)  # after the run synced: no row is in flight
         if frame or (frame is None and self._frame_due()):
             self._publish()
         elif frame is None and time.perf_counter() - self._last_text_at >= 1 / self.max_fps:
@@ -316,24 +271,6 @@ class Dashboard:
         self._publish()
 
     # ----- widgets ----------------------------------------------------------------------------------------------
-    def _layout(self) -> widgets.VBox:
-        c = self.controls
-        buttons = widgets.HBox([c["play"], c["pause"], c["step"], c["reset"]])
-        sliders = widgets.VBox(
-            [control for name, control in c.items() if name not in BUTTONS],
-            layout=widgets.Layout(min_width="330px"),
-        )
-        for name, part in (
-            ("readout", self.readout),
-            ("changes", self.changes),
-            ("status", self.status),
-            ("image", self.image),
-        ):
-            part.add_class(css_class(name))
-        box = widgets.VBox([buttons, self.readout, widgets.HBox([sliders, self.image]), self.changes, self.status])
-        box.add_class(css_class("dashboard"))
-        return box
-
     def _connect(self) -> None:
         c = self.controls
         c["play"].on_click(lambda _: self.play())
@@ -359,45 +296,7 @@ class Dashboard:
         self.controls["step"].disabled = playing
 
 
-def _trim_history(trainer: Trainer, keep: int) -> None:
-    """Drop all but the last `keep` rows of the trainer's history (its config changes are all kept).
-
-    Called between runs, after the trainer synced, so no row is in flight; a later rollback on divergence
-    only removes rows appended since its snapshot, which trimming the front leaves alone.
-    """
-    history = trainer.history
-    excess = len(history) - keep
-    if excess > 0:
-        del history.steps[:excess]
-        for column in history.stats.values():
-            del column[:excess]
-
-
 def _close_tree(widget: widgets.Widget) -> None:
     for child in getattr(widget, "children", ()):
         _close_tree(child)
     widget.close()
-
-
-def live(
-    dataset: str = "ring",
-    config: TrainConfig | None = None,
-    steps: int = 2000,
-    interactive: bool | None = None,
-    play: bool = True,
-    **options: Any,
-) -> Dashboard:
-    """The dashboard for `dataset`: live in JupyterLab, else `steps` steps trained now and shown as a figure.
-
-    `interactive=None` decides by `frontend_present()`. Live, `play=True` starts training at once; the
-    reader's controls do the rest. Display the returned dashboard (last line of a cell) to show it.
-    `options` go to `Dashboard` (device, steps_per_frame, max_fps, render_budget, history_window).
-    """
-    interactive = frontend_present() if interactive is None else interactive
-    require(isinstance(interactive, bool), "interactive", interactive, "True, False or None (detect)")
-    board = Dashboard(dataset, config, interactive=interactive, **options)
-    if not interactive:
-        board.run(steps)
-    elif play:
-        board.play()
-    return board

@@ -40,7 +40,7 @@ def make_controls(config: TrainConfig, dataset: str, steps_per_frame: int) -> di
     controls["steps_per_frame"] = widgets.IntSlider(
         steps_per_frame, min=1, max=max(500, steps_per_frame), description="steps/frame"
     )
-    controls["loss"] = widgets.Dropdown(options=LOSSES, value=config.loss, description="G loss")
+    controls["loss"] = widgets.Dropdown(options=LOSSES, value=config.loss, description="GAN loss")
     controls["optimizer"] = widgets.Dropdown(options=OPTIMIZERS, value=config.optimizer, description="optimizer")
     controls["dataset"] = widgets.Dropdown(
         options=[(DATASET_LABELS[name], name) for name in DATASETS], value=dataset, description="data set"
@@ -72,3 +72,21 @@ def _log_slider(description: str, value: float) -> widgets.FloatLogSlider:
         readout_format=".1e",
         description=description,
     )
+
+
+def layout(controls: dict[str, widgets.Widget], **parts: widgets.Widget) -> widgets.VBox:
+    """Buttons on top, then the readout, the sliders beside the image, the change log and the status line.
+
+    `parts`: the readout, image, changes and status widgets; each gets its CSS class (`ganlib-<name>`)."""
+    for name, part in parts.items():
+        part.add_class(css_class(name))
+    buttons = widgets.HBox([controls[name] for name in BUTTONS])
+    sliders = widgets.VBox(
+        [control for name, control in controls.items() if name not in BUTTONS],
+        layout=widgets.Layout(min_width="330px"),
+    )
+    box = widgets.VBox(
+        [buttons, parts["readout"], widgets.HBox([sliders, parts["image"]]), parts["changes"], parts["status"]]
+    )
+    box.add_class(css_class("dashboard"))
+    return box

@@ -1,7 +1,5 @@
 """Mode collapse measured as VEEGAN and PacGAN measure it: each remedy trained under one budget, over seeds.
 
-Also the figures of notebook 04 that show collapse over time: coverage curves, sample panels, an animation.
-
 The setting is documented in one place (`BASE`, `collapse_trainer`) so the notebook and the benchmark
 script compare the same things: MLPs of 3 x 128 units, a 256-dimensional latent as in Metz et al. 2016,
 Adam at 1e-3 with beta1 = 0.5, batches of 128. With it the plain GAN collapses onto one or two modes of
@@ -16,22 +14,16 @@ import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import torch
-from matplotlib.animation import FuncAnimation, PillowWriter
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from ganlib.checks import require
 from ganlib.config import TrainConfig
-from ganlib.data import GaussianMixture, make_sampler
-from ganlib.metrics import N_MODE_SAMPLES, ModeCoverage, mode_coverage
-from ganlib.nets import MLPDiscriminator, MLPGenerator
-from ganlib.plots import FAKE, REAL, _figure_and_axes
-from ganlib.seeding import seed_everything
-from ganlib.train import Trainer, resolve_device
+from ganlib.devices import resolve_device
+from ganlib.evaluation.modes import N_MODE_SAMPLES, ModeCoverage, mode_coverage
+from ganlib.recipes import make_trainer
+from ganlib.train import Trainer
 
 BASE = TrainConfig(lr_g=1e-3, lr_d=1e-3, batch_size=128, log_every=100)
 Z_DIM, WIDTH, DEPTH = 256, 128, 3
@@ -44,7 +36,7 @@ class Remedy:
     name: str
     config: dict[str, Any] = field(default_factory=dict)
     discriminator: dict[str, Any] = field(default_factory=dict)  # pack, minibatch_std (MLPDiscriminator)
-    generator: dict[str, Any] = field(default_factory=dict)  # z_dim, width, depth (MLPGenerator)
+    z_dim: int = Z_DIM  # the length of G's noise vector
     later: dict[int, dict[str, Any]] = field(default_factory=dict)  # {step: TrainConfig changes made then}
 
 
@@ -72,7 +64,7 @@ def precise_recipe(steps: int, batch_size: int = BASE.batch_size) -> Remedy:
     return Remedy(
         "z 2, lr decay, EMA" + ("" if batch_size == BASE.batch_size else f", batch {batch_size}"),
         config={} if batch_size == BASE.batch_size else {"batch_size": batch_size},
-        generator={"z_dim": 2},
+        z_dim=2,
         later={
             int(0.7 * steps): {"lr_g": 1e-4, "lr_d": 1e-4, "ema_decay": 0.99},
             int(0.9 * steps): {"lr_g": 2e-5, "lr_d": 2e-5},
@@ -85,13 +77,12 @@ def collapse_trainer(
 ) -> Trainer:
     """A seeded trainer for `dataset` ('ring' or 'grid') in the documented setting, with `remedy` applied."""
     require(dataset in ("ring", "grid"), "dataset", dataset, "'ring' or 'grid'")
-    require(isinstance(remedy, Remedy), "remedy", remedy, "a ganlib.collapse.Remedy")
+    require(isinstance(remedy, Remedy), "remedy", remedy, "a ganlib.experiments.collapse.Remedy")
     config = base.replace(**remedy.config, seed=seed)
-    device = resolve_device(device)
-    seed_everything(seed)
-    G = MLPGenerator(**{"z_dim": Z_DIM, "out_shape": (2,), "width": WIDTH, "depth": DEPTH, **remedy.generator})
-    D = MLPDiscriminator((2,), WIDTH, DEPTH, **remedy.discriminator)
-    return Trainer(G, D, make_sampler(dataset, device), config, device)
+    return make_trainer(
+        dataset, config, "mlp", device, z_dim=remedy.z_dim, discriminator_options=remedy.discriminator, width=WIDTH,
+        depth=DEPTH,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -233,51 +224,3 @@ def published_table(dataset: str | None = None) -> str:
             spread = "" if error is None else f" ± {error}"
             lines.append(f"| {data} | {method} | {modes}{spread} | {high_quality} | {source} |")
     return "\n".join(lines)
-
-
-# ----- figures -------------------------------------------------------------------------------------------------
-def plot_samples(samples: torch.Tensor, mixture: GaussianMixture, title: str = "", ax: Axes | None = None) -> Figure:
-    """Generated samples (orange) over the mixture's mode centres (blue crosses)."""
-    figure, ax = _figure_and_axes(ax, (4, 4))
-    samples, centres = samples.cpu().numpy(), mixture.centres.cpu().numpy()
-    ax.scatter(samples[:, 0], samples[:, 1], s=2, color=FAKE, alpha=0.5)
-    ax.scatter(centres[:, 0], centres[:, 1], s=40, marker="x", color=REAL)
-    limit = float(abs(centres).max()) * 1.6
-    ax.set_xlim(-limit, limit)
-    ax.set_ylim(-limit, limit)
-    ax.set_aspect("equal")
-    ax.set_title(title, fontsize="medium")
-    return figure
-
-
-def plot_coverage_curve(curve: Iterable[tuple[int, ModeCoverage]], ax: Axes | None = None) -> Figure:
-    """Modes covered (left axis) and the share of high-quality samples (right axis) along a run."""
-    figure, ax = _figure_and_axes(ax, (7, 3))
-    steps, coverage = zip(*curve, strict=True)
-    ax.plot(steps, [c.modes_covered for c in coverage], color=FAKE, marker=".")
-    ax.set_ylim(0, coverage[0].n_modes + 0.5)
-    ax.set_xlabel("generator step")
-    ax.set_ylabel(f"modes covered (of {coverage[0].n_modes})", color=FAKE)
-    right = ax.twinx()
-    right.plot(steps, [100 * c.high_quality_fraction for c in coverage], color="black", linestyle="--")
-    right.set_ylim(0, 100)
-    right.set_ylabel("high-quality samples (%)")
-    return figure
-
-
-def save_animation(
-    frames: list[tuple[int, torch.Tensor]], mixture: GaussianMixture, path: str | Path, fps: int = 4
-) -> Path:
-    """A GIF of (step, samples) frames over the mixture's modes, written with Pillow; returns its path."""
-    require(len(frames) >= 1, "frames", len(frames), "at least one (step, samples) frame")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure, ax = _figure_and_axes(None, (4, 4))
-
-    def draw(i: int) -> None:
-        ax.clear()
-        step, samples = frames[i]
-        plot_samples(samples, mixture, f"step {step}", ax=ax)
-
-    FuncAnimation(figure, draw, frames=len(frames)).save(path, writer=PillowWriter(fps=fps))
-    return path

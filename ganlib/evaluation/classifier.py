@@ -1,9 +1,9 @@
-"""A small CNN that reads MNIST digits: the judge behind the digit metrics in ganlib.metrics.
+"""A small CNN that reads MNIST digits: the judge behind the digit metrics in ganlib.evaluation.digits.
 
 FID and the Inception Score use an Inception network trained on ImageNet, whose weights cannot be
 downloaded here (and which knows little about digits). This classifier plays its part: its class
 probabilities give the Inception-Score-like score and class histogram, and its penultimate layer gives
-the features for a Frechet distance ("classifier FID"). Train it with `python -m ganlib.classifier`
+the features for a Frechet distance ("classifier FID"). Train it with `python -m ganlib.evaluation.classifier`
 (seeded and deterministic on the CPU, a few minutes); the weights are committed in data/, so a notebook
 only loads them.
 """
@@ -113,7 +113,9 @@ def load_classifier(device: str = "cpu", path: str = str(WEIGHTS)) -> MnistClass
     """The committed classifier in eval mode on `device`, loaded once per process (weights_only=True)."""
     weights = Path(path)
     if not weights.is_file():
-        raise FileNotFoundError(f"classifier weights {weights} are missing: run `python -m ganlib.classifier`")
+        raise FileNotFoundError(
+            f"classifier weights {weights} are missing: run `python -m ganlib.evaluation.classifier`"
+        )
     model = MnistClassifier()
     model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
     return model.to(device).eval().requires_grad_(False)

@@ -1,4 +1,4 @@
-"""One frame of the live dashboard: what the models do now, next to the training curves, as a Figure or PNG.
+"""A `LiveFrame` drawn as a PNG: the data view next to the training curves, three panels in one figure.
 
 The panels come from `ganlib.plots`; this module lays them out and encodes the frame. Frames are drawn
 with the object-oriented API and an Agg canvas, never pyplot, so a training thread may draw them.
@@ -24,14 +24,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from ganlib.data import GaussianMixture
-from ganlib.metrics import fixed_samples
-from ganlib.plots import plot_density_1d, plot_field_2d, plot_image_grid, plot_training
-from ganlib.train import Trainer
+from ganlib.evaluation.densities import Curves1D
+from ganlib.evaluation.plane import Field2D
+from ganlib.live.frame import LiveFrame
+from ganlib.plots import DENSITY_HEADROOM, plot_density_1d, plot_field_2d, plot_image_grid, plot_training
 
 FRAME_SIZE = (13.0, 3.9)  # inches: three panels side by side
 FRAME_DPI = 72  # about 940 x 280 pixels: sharp enough in a notebook, cheap to draw and to send
-DENSITY_HEADROOM = 1.3  # plot_density_1d makes the 1D panel 1.3 times as high as the highest density
 LOSSES = ("loss_d", "loss_g")  # the stats on the losses panel, whose y axis follows the data
 CURVE_POINTS = 500  # points per curve: about two per pixel of a panel's width
 STEP_AXIS_JUMP = 3  # the curves' step axis moves by this many ticks at a time
@@ -42,37 +41,21 @@ CURVE_LEGEND = dict(
 )  # fmt: skip
 
 
-def frame_figure(trainer: Trainer, figsize: tuple[float, float] = FRAME_SIZE) -> Figure:
-    """The trainer's data view (2D field, 1D densities or an image grid), its losses and D's outputs."""
-    figure = _empty_frame(figsize)
-    _draw_panels(trainer, figure.axes, curve_legends=True)
-    return figure
-
-
-def draw_data_view(trainer: Trainer, ax: Axes) -> None:
-    """What G makes of the data now: 2D samples over D's heatmap, 1D densities with D*, or MNIST samples."""
-    data = trainer.data
-    if isinstance(data, GaussianMixture) and data.dim == 2:
-        plot_field_2d(trainer, n_shown=400, n_arrows=60, resolution=50, ax=ax)
-    elif isinstance(data, GaussianMixture) and data.dim == 1:
-        plot_density_1d(trainer, n=2000, ax=ax)
+def draw_data_view(frame: LiveFrame, ax: Axes) -> None:
+    """What G makes of the data: 2D samples over D's heatmap, 1D densities with D*, or MNIST samples."""
+    if isinstance(frame.view, Field2D):
+        plot_field_2d(frame.view, ax=ax)
+    elif isinstance(frame.view, Curves1D):
+        plot_density_1d(frame.view, ax=ax)
     else:
-        plot_image_grid(fixed_samples(trainer, 64), nrow=8, title=f"step {trainer.step}: fixed noise", ax=ax)
-
-
-def png_bytes(figure: Figure, dpi: int = FRAME_DPI) -> bytes:
-    """The figure encoded as PNG."""
-    buffer = io.BytesIO()
-    # light compression: 15% more bytes on the local socket, a fifth less time encoding than zlib's default
-    figure.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
-    return buffer.getvalue()
+        plot_image_grid(frame.view, nrow=8, title=f"step {frame.step}: fixed noise", ax=ax)
 
 
 class FrameRenderer:
     """Draws frame after frame into one Figure, redrawing only what changed (see the module's docstring).
 
     A frame is the same picture whether the renderer drew frames before it or not: `png` gives the same
-    bytes as a fresh renderer's first frame of the same trainer. Thread-safe: one frame at a time.
+    bytes as a fresh renderer's first frame of the same data. Thread-safe: one frame at a time.
     """
 
     def __init__(self, figsize: tuple[float, float] = FRAME_SIZE) -> None:
@@ -80,22 +63,22 @@ class FrameRenderer:
         self.figure: Figure | None = None  # made for the first frame, and again when the data set changes kind
         self.canvas: FigureCanvasAgg | None = None
         self.backgrounds_drawn = 0  # how often everything was drawn; the other frames were blitted
-        self._view: tuple | None = None  # the kind of data the figure was made for
+        self._view: str | None = None  # the kind of view the figure was made for
         self._legend_pixels: list = []  # each legend as drawn with the background, pasted over every frame
         self._lock = threading.Lock()
 
-    def png(self, trainer: Trainer) -> bytes:
-        """The trainer's frame now, as PNG bytes."""
+    def png(self, frame: LiveFrame) -> bytes:
+        """`frame` drawn as PNG bytes."""
         with self._lock:
-            self._draw(trainer)
+            self._draw(frame)
             width, height = self.canvas.get_width_height()
             image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
             buffer = io.BytesIO()
             image.convert("RGB").save(buffer, format="png", compress_level=1)  # opaque: no alpha channel to send
             return buffer.getvalue()
 
-    def _draw(self, trainer: Trainer) -> None:
-        view = (type(trainer.data).__name__, getattr(trainer.data, "dim", None))
+    def _draw(self, frame: LiveFrame) -> None:
+        view = type(frame.view).__name__
         new_figure = view != self._view
         if new_figure:  # fresh axes: the plots leave settings behind (aspect, axis off) that others keep
             self.figure = _empty_frame(self.figsize)
@@ -105,7 +88,7 @@ class FrameRenderer:
         for ax in axes:
             for artist in _data_artists(ax):
                 artist.remove()
-        _draw_panels(trainer, axes, curve_legends=new_figure)  # the curves' legends never change: made once
+        _draw_panels(frame, axes, curve_legends=new_figure)  # the curves' legends never change: made once
         legends = [ax.get_legend() for ax in axes if ax.get_legend() is not None]
         dynamic = [sorted([*_data_artists(ax), ax.title], key=lambda a: a.get_zorder()) for ax in axes]
         state = tuple(_axes_state(ax) for ax in axes)
@@ -136,23 +119,24 @@ def _empty_frame(figsize: tuple[float, float]) -> Figure:
     return figure
 
 
-def _draw_panels(trainer: Trainer, axes: list[Axes], curve_legends: bool) -> None:
+def _draw_panels(frame: LiveFrame, axes: list[Axes], curve_legends: bool) -> None:
     """The data view and the training curves into three empty axes; the losses' axes end on round numbers.
 
     Without `curve_legends` the curves' panels keep the legends they have (a legend is a third of their time)."""
     data_ax, loss_ax, prob_ax = axes
-    draw_data_view(trainer, data_ax)
-    if isinstance(trainer.data, GaussianMixture) and trainer.data.dim == 1:
+    draw_data_view(frame, data_ax)
+    if isinstance(frame.view, Curves1D):
         # plot_density_1d's height follows the histogram's peak, which jitters; ours moves in factors of two
         top = data_ax.get_ylim()[1] / DENSITY_HEADROOM
         data_ax.set_ylim(0, DENSITY_HEADROOM * 2 ** np.ceil(np.log2(max(top, 1.0))))
     legend = CURVE_LEGEND if curve_legends else False
-    plot_training(trainer.history, axes=(loss_ax, prob_ax), max_points=CURVE_POINTS, legend=legend)
-    steps = trainer.history.steps
+    history = frame.history
+    plot_training(history, axes=(loss_ax, prob_ax), max_points=CURVE_POINTS, legend=legend)
+    steps = history.steps
     if steps:
         for ax in (loss_ax, prob_ax):
             ax.set_xlim(_step_limits(ax.xaxis, steps[0], steps[-1]))
-        values = np.concatenate([np.asarray(trainer.history[name], dtype=float) for name in LOSSES])
+        values = np.concatenate([np.asarray(history[name], dtype=float) for name in LOSSES])
         values = values[np.isfinite(values)]
         if len(values):
             loss_ax.set_ylim(_round_limits(loss_ax.yaxis, values.min(), values.max()))

@@ -1,0 +1,60 @@
+"""What other threads may do to a running trainer: queue a config change, pause, resume, stop.
+
+The training thread asks `take_change` at the start of each step, so a change never lands mid-step;
+`wait_while_paused` blocks between steps while paused. A reader can skip this module: it holds no maths.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from ganlib.checks import require
+from ganlib.config import TrainConfig
+
+
+class RunControl:
+    """A thread-safe mailbox for config changes plus pause and stop flags."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: TrainConfig | None = None
+        self._unpaused = threading.Event()
+        self._unpaused.set()
+        self._stop = threading.Event()
+
+    def queue_change(self, current: TrainConfig, **changes: object) -> TrainConfig:
+        """Validate `changes` on top of `current` (and of changes queued before) now; return the config to come."""
+        require("seed" not in changes, "seed", changes.get("seed"), "no change after the trainer is built")
+        with self._lock:
+            self._pending = (self._pending or current).replace(**changes)
+            return self._pending
+
+    def take_change(self) -> TrainConfig | None:
+        """The queued config, if any (the queue is then empty)."""
+        with self._lock:
+            pending, self._pending = self._pending, None
+        return pending
+
+    def pause(self) -> None:
+        self._unpaused.clear()
+
+    def resume(self) -> None:
+        self._unpaused.set()
+
+    def stop(self) -> None:
+        """Ask a running loop to return after the current step (also when paused)."""
+        self._stop.set()
+        self._unpaused.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._unpaused.is_set()
+
+    def begin_run(self) -> None:
+        """A new run starts: an old stop request no longer applies."""
+        self._stop.clear()
+
+    def should_stop(self) -> bool:
+        """Wait while paused, then say whether a stop was asked for."""
+        self._unpaused.wait()
+        return self._stop.is_set()

@@ -1,0 +1,46 @@
+"""Divergence: a loss or weight became NaN or infinite. The run stops with a message and keeps its last good state.
+
+The trainer checks at every host sync (not every step: a sync stalls a fast device), so what it restores is the
+state at the previous sync, and the rows since then are dropped.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import torch
+
+from ganlib.history import STATS
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss or parameter became NaN or infinite; the trainer holds its last good state."""
+
+
+class DivergenceGuard:
+    """Keeps a private copy of the last state in which every statistic and weight was finite."""
+
+    def __init__(self, capture: Callable[[], dict[str, Any]]) -> None:
+        self._capture = capture
+        self.last_good: dict[str, Any] = {}
+        self.remember()
+
+    def remember(self) -> None:
+        """Copy the current state as the last good one (a deep copy: training goes on changing the original)."""
+        self.last_good = copy.deepcopy(self._capture())
+
+    @staticmethod
+    def first_bad(rows: torch.Tensor, first_step: int, tensors: Iterable[tuple[str, torch.Tensor]]) -> str | None:
+        """Where the run first went non-finite ('loss_d at step 12', 'parameter G.net.0.weight'), or None.
+
+        `rows`: (steps, len(STATS)) statistics of the steps first_step, first_step + 1, ...
+        """
+        finite = torch.isfinite(rows)
+        bad_rows = (~finite.all(dim=1)).nonzero()
+        if len(bad_rows):
+            row = int(bad_rows[0, 0])
+            column = int((~finite[row]).nonzero()[0, 0])
+            return f"{STATS[column]} at step {first_step + row}"
+        return next((f"parameter {name}" for name, t in tensors if not torch.isfinite(t).all()), None)

@@ -1,0 +1,133 @@
+"""1D: the distance between p_g and p_data, kernel density estimates, and D's optimum D* (Goodfellow et al. 2014)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+from ganlib.checks import require
+from ganlib.data import GaussianMixture
+from ganlib.evaluation.discriminator import discriminator_probability
+from ganlib.evaluation.sampling import fixed_samples
+from ganlib.train import Trainer
+
+
+def js_divergence(p: torch.Tensor, q: torch.Tensor) -> float:
+    """Jensen-Shannon divergence in nats of two histograms (normalised here): symmetric, 0 iff equal, at most log 2."""
+    require(p.ndim == 1 and len(p) >= 1, "p", tuple(p.shape), "a non-empty 1D histogram")
+    require(q.shape == p.shape, "q", tuple(q.shape), f"a histogram of p's shape {tuple(p.shape)}")
+    require(
+        bool((p >= 0).all() and (q >= 0).all() and p.sum() > 0 and q.sum() > 0), "p, q", "", "non-negative, sum > 0"
+    )
+    p, q = p.double() / p.sum(), q.double() / q.sum()
+    m = (p + q) / 2
+    return float(0.5 * _kl(p, m) + 0.5 * _kl(q, m))
+
+
+def _kl(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    """KL(p || q) with 0 log 0 = 0; q > 0 wherever p > 0 (q is a mixture containing p)."""
+    support = p > 0
+    return (p[support] * (p[support] / q[support]).log()).sum()
+
+
+def histogram_js(samples: torch.Tensor, mixture: GaussianMixture, bins: int = 50) -> float:
+    """JS(p_data, p_g) in nats on `bins` equal bins over the data's range (centres +- 4 std) plus two outer bins.
+
+    p_data's mass per bin is exact (from the mixture's CDF); p_g's is the share of `samples` in it. The
+    outer bins catch everything below and above, so samples far from the data are counted, not dropped.
+    With n samples from p_data itself the estimate is biased up by about bins / (8 n) nats.
+    """
+    require(mixture.dim == 1, "mixture", f"dim={mixture.dim}", "a 1D mixture")
+    require(
+        samples.ndim == 2 and samples.shape[1] == 1 and len(samples) >= 1, "samples", tuple(samples.shape), "(n, 1)"
+    )
+    require(isinstance(bins, int) and bins >= 1, "bins", bins, "an int >= 1")
+    lo, hi = _data_range(mixture)
+    inner = torch.linspace(lo, hi, bins + 1, dtype=torch.float64)
+    edges = torch.cat(
+        [torch.tensor([-math.inf], dtype=torch.float64), inner, torch.tensor([math.inf], dtype=torch.float64)]
+    )
+    p_data = _mixture_cdf(edges, mixture).diff()
+    p_g = torch.bucketize(samples[:, 0].double().cpu(), inner).bincount(minlength=bins + 2)
+    return js_divergence(p_data, p_g.double())
+
+
+def _data_range(mixture: GaussianMixture) -> tuple[float, float]:
+    """The interval holding all but a negligible share of p_data on the first axis: centres +- 4 std."""
+    centres = mixture.centres[:, 0]
+    return float(centres.min()) - 4 * mixture.std, float(centres.max()) + 4 * mixture.std
+
+
+def _mixture_cdf(x: torch.Tensor, mixture: GaussianMixture) -> torch.Tensor:
+    """P(X <= x) of a 1D mixture, exactly: the mean of the components' normal CDFs."""
+    centres = mixture.centres[:, 0].double().cpu()
+    return torch.special.ndtr((x.double()[:, None] - centres) / mixture.std).mean(dim=1)
+
+
+def kde_density(x: torch.Tensor, samples: torch.Tensor, bandwidth: float | None = None) -> torch.Tensor:
+    """A Gaussian kernel density estimate of the samples' density at points `x` (both (n, dim)), in float64.
+
+    Used for p_g, which we know only by samples. The default bandwidth is Scott's rule, std * n^(-1/(dim + 4)).
+    Computed in float32 (a float32 kernel sum is accurate to ~1e-6 here, and several times faster).
+    """
+    require(samples.ndim == 2 and len(samples) >= 2, "samples", tuple(samples.shape), "a (n >= 2, dim) tensor")
+    require(x.ndim == 2 and x.shape[1] == samples.shape[1], "x", tuple(x.shape), f"(m, {samples.shape[1]})")
+    n, dim = samples.shape
+    h = bandwidth or scott_bandwidth(samples)
+    require(h > 0, "bandwidth", bandwidth, "a positive float (all samples are equal: pass one)")
+    samples, x = samples.float(), x.float().to(samples.device)
+    kernel = torch.exp(-(torch.cdist(x, samples) ** 2) / (2 * h**2))  # (m, n)
+    return kernel.mean(dim=1).double() / (2 * math.pi * h**2) ** (dim / 2)
+
+
+def scott_bandwidth(samples: torch.Tensor) -> float:
+    """Scott's rule for a Gaussian kernel: mean per-axis std x n^(-1/(dim + 4)); 0 when all samples are equal."""
+    n, dim = samples.shape
+    return float(samples.double().std(dim=0).mean()) * n ** (-1 / (dim + 4))
+
+
+def optimal_discriminator(p_data: torch.Tensor, p_g: torch.Tensor) -> torch.Tensor:
+    """D*(x) = p_data / (p_data + p_g), the best D for a fixed G (Goodfellow et al. 2014, Proposition 1); 1/2 at 0/0."""
+    require(p_g.shape == p_data.shape, "p_g", tuple(p_g.shape), f"the shape of p_data {tuple(p_data.shape)}")
+    total = p_data + p_g
+    return torch.where(total > 0, p_data / total.clamp_min(1e-300), torch.full_like(total, 0.5))
+
+
+@dataclass(frozen=True)
+class Curves1D:
+    """What Goodfellow et al. 2014, Figure 1 draws, on a grid of points x: p_data, p_g, D and D*."""
+
+    step: int  # the trainer's step when they were computed
+    x: torch.Tensor  # (points,)
+    p_data: torch.Tensor
+    p_g: torch.Tensor  # a kernel density estimate from `samples`
+    d: torch.Tensor  # the learned D's probability that x is real
+    d_optimal: torch.Tensor  # p_data / (p_data + p_g)
+    samples: torch.Tensor  # (n,) generated samples
+    js: float  # histogram_js of the samples, nats
+
+
+def density_curves_1d(trainer: Trainer, n: int = 2000, points: int = 300, seed: int = 0) -> Curves1D:
+    """p_data, p_g, D and D* of a trainer on a 1D mixture, on a grid covering the data and most samples."""
+    mixture = trainer.data
+    require(isinstance(mixture, GaussianMixture) and mixture.dim == 1, "trainer", "data", "a trainer on a 1D mixture")
+    require(isinstance(points, int) and points >= 2, "points", points, "an int >= 2")
+    samples = fixed_samples(trainer, n, seed).double().cpu()
+    lo, hi = _data_range(mixture)
+    lo, hi = min(lo, float(samples.quantile(0.005))), max(hi, float(samples.quantile(0.995)))
+    x = torch.linspace(lo, hi, points, dtype=torch.float64)[:, None]
+    # a collapsed G (all samples nearly equal) still gets a visible bump: at least two grid steps wide
+    bandwidth = max(scott_bandwidth(samples), 2 * (hi - lo) / (points - 1))
+    p_data, p_g = mixture.density(x.to(mixture.device)).cpu(), kde_density(x, samples, bandwidth)
+    return Curves1D(
+        step=trainer.step,
+        x=x[:, 0],
+        p_data=p_data,
+        p_g=p_g,
+        d=discriminator_probability(trainer.D, x.float().to(trainer.device), trainer.config.loss).cpu().double(),
+        d_optimal=optimal_discriminator(p_data, p_g),
+        samples=samples[:, 0],
+        js=histogram_js(samples, mixture),
+    )

@@ -1,0 +1,73 @@
+"""The 2D game on the plane: D's probability of 'real' on a grid, the samples, and where D pushes the fakes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from ganlib.checks import require
+from ganlib.data import GaussianMixture
+from ganlib.evaluation.discriminator import discriminator_probability, generator_gradient
+from ganlib.evaluation.modes import N_MODE_SAMPLES, ModeCoverage, mode_coverage
+from ganlib.evaluation.sampling import fixed_samples
+from ganlib.train import Trainer
+
+
+def plane_limits(mixture: GaussianMixture, margin: float = 1.5) -> tuple[float, float]:
+    """A square window (lo, hi) on both axes around a 2D mixture's centres."""
+    return float(mixture.centres.min()) - margin, float(mixture.centres.max()) + margin
+
+
+def discriminator_grid(
+    D: nn.Module, loss: str, limits: tuple[float, float], resolution: int = 60
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """D's probability of 'real' on a resolution x resolution grid over limits x limits: (axis (r,), probs (r, r)).
+
+    probs[i, j] is at (x = axis[j], y = axis[i]), the layout imshow(origin="lower") expects.
+    """
+    require(isinstance(resolution, int) and resolution >= 2, "resolution", resolution, "an int >= 2")
+    device = next(D.parameters()).device
+    axis = torch.linspace(*limits, resolution, device=device)
+    ys, xs = torch.meshgrid(axis, axis, indexing="ij")
+    points = torch.stack([xs.flatten(), ys.flatten()], dim=1)  # (r * r, 2)
+    return axis.cpu(), discriminator_probability(D, points, loss).view(resolution, resolution).cpu()
+
+
+@dataclass(frozen=True)
+class Field2D:
+    """What the 2D view of the game shows at one step, computed once; all tensors on the CPU."""
+
+    step: int
+    limits: tuple[float, float]  # the square window (lo, hi) on both axes
+    axis: torch.Tensor  # (r,) grid coordinates
+    probability: torch.Tensor  # (r, r) D's probability of 'real' at (x = axis[j], y = axis[i])
+    real: torch.Tensor  # (n_shown, 2) data samples
+    fake: torch.Tensor  # (n_shown, 2) generated samples from fixed noise
+    arrows_at: torch.Tensor  # (n_arrows, 2) generated samples ...
+    push: torch.Tensor  # (n_arrows, 2) ... and -dL_G/dx at each: where D pushes them
+    coverage: ModeCoverage  # on N_MODE_SAMPLES fixed-noise samples
+
+
+def field_2d(trainer: Trainer, n_shown: int = 500, n_arrows: int = 80, resolution: int = 60, seed: int = 0) -> Field2D:
+    """D's heatmap, real and generated samples, G's gradient arrows and mode coverage, for a trainer on a 2D mixture."""
+    mixture = trainer.data
+    require(isinstance(mixture, GaussianMixture) and mixture.dim == 2, "trainer", "data", "a trainer on a 2D mixture")
+    require(isinstance(n_shown, int) and n_shown >= 1, "n_shown", n_shown, "an int >= 1")
+    require(isinstance(n_arrows, int) and 1 <= n_arrows <= N_MODE_SAMPLES, "n_arrows", n_arrows, "an int in [1, 2500]")
+    loss, limits = trainer.config.loss, plane_limits(mixture)
+    axis, probability = discriminator_grid(trainer.D, loss, limits, resolution)
+    fake = fixed_samples(trainer, N_MODE_SAMPLES, seed)
+    arrows_at = fake[:n_arrows]
+    return Field2D(
+        step=trainer.step,
+        limits=limits,
+        axis=axis,
+        probability=probability,
+        real=mixture.sample(n_shown, torch.Generator(mixture.device).manual_seed(seed))[0].cpu(),
+        fake=fake[:n_shown].cpu(),
+        arrows_at=arrows_at.cpu(),
+        push=generator_gradient(trainer.D, arrows_at, loss).cpu(),
+        coverage=mode_coverage(fake, mixture),
+    )

@@ -1,0 +1,51 @@
+"""Reading a generator while it trains: a private frozen copy per thread, and samples from fixed noise.
+
+Every evaluation function that takes a `Trainer` works on such a copy and draws its own seeded noise, so it may
+be called from another thread while the trainer runs (the live view does), and it never moves the trainer's
+random generator: measuring a run does not change it.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import weakref
+
+import torch
+from torch import nn
+
+from ganlib.checks import require
+from ganlib.train import Trainer
+
+
+def snapshot(module: nn.Module) -> nn.Module:
+    """A frozen copy in eval mode: reading it is safe while another thread trains the original.
+
+    Each thread keeps one copy per module and copies the current weights into it, about ten times cheaper
+    than a deep copy (the live dashboard takes three a frame). So a snapshot holds until the same thread
+    takes the next one of the same module: use it at once.
+    """
+    copies = _snapshots.__dict__.setdefault("by_module", weakref.WeakKeyDictionary())
+    frozen = copies.get(module)
+    if frozen is None:
+        frozen = copies[module] = copy.deepcopy(module).eval().requires_grad_(False)
+    else:
+        frozen.load_state_dict(module.state_dict())
+    return frozen
+
+
+_snapshots = threading.local()
+
+
+def fixed_samples(trainer: Trainer, n: int, seed: int = 0) -> torch.Tensor:
+    """`n` samples of G from noise fixed by `seed` (balanced labels if G is conditional), without touching trainer.rng.
+
+    The same seed gives the same z at every call, so a sample grid shows how G's map of fixed points changes.
+    """
+    require(isinstance(n, int) and n >= 1, "n", n, "an int >= 1")
+    z = torch.randn(
+        n, trainer.G.z_dim, generator=torch.Generator(trainer.device).manual_seed(seed), device=trainer.device
+    )
+    labels = torch.arange(n, device=trainer.device) % trainer.n_classes if trainer.n_classes else None
+    with torch.no_grad():
+        return snapshot(trainer.G)(z, labels)

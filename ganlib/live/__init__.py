@@ -1,0 +1,16 @@
+"""The game, live: a dashboard that trains a GAN in a background thread while the reader moves its controls.
+
+- frame: one picture's numbers (`LiveFrame`), captured once per frame
+- renderer: a frame drawn as PNG, redrawing only what changed
+- controls: the sliders, drop-downs and buttons
+- readout: the words and numbers beside the picture
+- dashboard: the widget that ties them to a running trainer
+- notebook: `live()`, the notebook's one call, live in JupyterLab or still when headless
+"""
+
+from ganlib.live.dashboard import Dashboard
+from ganlib.live.frame import LiveFrame, capture_frame
+from ganlib.live.notebook import frontend_present, live
+from ganlib.recipes import live_trainer
+
+__all__ = ["Dashboard", "LiveFrame", "capture_frame", "frontend_present", "live", "live_trainer"]
