@@ -7,13 +7,16 @@ the random generator, the step and the config. The divergence guard keeps the sa
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any, Protocol
 
 import torch
 from torch import nn
 
+from ganlib.checks import require
 from ganlib.config import FastPath, TrainConfig
+from ganlib.history import History
 from ganlib.optimizers import make_optimizers
 from ganlib.remedies import ema_for
 
@@ -61,16 +64,60 @@ def restore_training_state(trainer: Trainable, state: dict[str, Any]) -> None:
     trainer.step = state["step"]
 
 
+CHECKPOINT_KEYS = ("generator", "discriminator", "opt_g", "opt_d", "rng", "step", "config", "history")
+
+
+def config_and_history(state: Any) -> tuple[TrainConfig, History]:
+    """The config and history of a trainer checkpoint, validated (ValueError naming what is wrong)."""
+    require(isinstance(state, dict), "state", type(state).__name__, "a dict from Trainer.state_dict")
+    missing = set(CHECKPOINT_KEYS) - set(state)
+    require(not missing, "state", f"missing keys {sorted(missing)}", "a ganlib Trainer checkpoint")
+    try:
+        config = TrainConfig(**{**state["config"], "betas": tuple(state["config"]["betas"])})
+        history = History.from_state_dict(state["history"])
+    except (TypeError, KeyError, ValueError, AttributeError) as err:
+        raise ValueError(f"state holds no valid config and history: {err}") from err
+    return config, history
+
+
+def check_same_weights(name: str, module: nn.Module, weights: Any) -> None:
+    """ValueError unless `weights` are a state dict of a network built like `module`, naming the first difference."""
+    require(isinstance(weights, dict), name, type(weights).__name__, "a state dict of tensors")
+    mine = module.state_dict()
+    unknown, absent = sorted(set(weights) - set(mine)), sorted(set(mine) - set(weights))
+    require(
+        not unknown and not absent,
+        name,
+        f"weights with {len(unknown)} unknown names {unknown[:3]} and {len(absent)} missing {absent[:3]}",
+        "the weights of a network built like this trainer's (same class, width, depth, pack, minibatch_std)",
+    )
+    for key, value in weights.items():
+        theirs = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
+        require(
+            theirs == tuple(mine[key].shape),
+            name,
+            f"{key} of shape {theirs} in the checkpoint",
+            f"shape {tuple(mine[key].shape)}, as in this trainer (built with another width, pack or data?)",
+        )
+
+
 def save_checkpoint(state: dict[str, Any], path: str | Path) -> Path:
     """Write `state` atomically: a reader sees the old checkpoint or the new one, never half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")  # one per writer
     try:
         with open(tmp, "wb") as f:
             torch.save(state, f)
             f.flush()
             os.fsync(f.fileno())
+        try:  # a file that weights_only=True cannot read back (a NumPy value, an object) never replaces a good one
+            torch.load(tmp, map_location="cpu", weights_only=True)
+        except Exception as err:  # noqa: BLE001
+            raise ValueError(
+                f"state cannot be saved to {str(path)!r}: it holds something other than tensors and plain Python "
+                f"values, which load_checkpoint (weights_only=True) would refuse ({str(err)[:200]})"
+            ) from err
         os.replace(tmp, path)  # atomic on POSIX and Windows
     finally:
         tmp.unlink(missing_ok=True)
@@ -83,8 +130,21 @@ def save_checkpoint(state: dict[str, Any], path: str | Path) -> Path:
 
 
 def load_checkpoint(path: str | Path) -> dict[str, Any]:
-    """Read a checkpoint onto the CPU with `weights_only=True`: tensors and plain containers, no code."""
+    """Read a checkpoint onto the CPU with `weights_only=True`: tensors and plain containers, no code.
+
+    A file that cannot be read as one (empty, truncated, text, another program's pickle) raises ValueError
+    naming the file; nothing of it is applied anywhere.
+    """
+    require(isinstance(path, str | os.PathLike), "path", path, "a file path (str or pathlib.Path)")
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint={str(path)!r} does not exist")
-    return torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # noqa: BLE001 -- torch.load fails in many ways on a bad file; each means the same
+        raise ValueError(
+            f"checkpoint={str(path)!r} could not be read ({type(err).__name__}: {str(err)[:200]}): "
+            "an empty, truncated or foreign file? Expected a file written by Trainer.save or save_checkpoint"
+        ) from err
+    require(isinstance(state, dict), "checkpoint", str(path), "a file holding a dict (written by save_checkpoint)")
+    return state

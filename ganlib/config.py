@@ -5,12 +5,15 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
-from ganlib.checks import require
+from ganlib.checks import as_float, as_int, is_number, require
 from ganlib.losses import LOSSES
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
+MAX_BATCH = 65536  # more samples than MNIST has per step: a typo, not a setting
+MAX_SEED = 2**31 - 1025  # NumPy takes seeds below 2**32; trainers and processes add small offsets (seed + 1, + rank)
 
 
 @dataclass(frozen=True)
@@ -38,34 +41,44 @@ class TrainConfig:
     ema_decay: float = 0.0
 
     def __post_init__(self) -> None:
+        """Validate every field and store it as a plain Python value (NumPy scalars become int/float/str)."""
         for name in ("lr_g", "lr_d"):
             value = getattr(self, name)
-            require(_is_number(value) and 0 < value < 10, name, value, "a learning rate in (0, 10)")
+            require(is_number(value) and 0 < value < 10, name, value, "a learning rate in (0, 10)")
+            self._set(name, float(value))
         require(
             isinstance(self.betas, tuple)
             and len(self.betas) == 2
-            and all(_is_number(b) and 0 <= b < 1 for b in self.betas),
+            and all(is_number(b) and 0 <= b < 1 for b in self.betas),
             "betas",
             self.betas,
             "a tuple (beta1, beta2), each in [0, 1)",
         )
-        for name in ("k", "batch_size", "log_every"):
+        self._set("betas", tuple(float(b) for b in self.betas))
+        for name, high in (("k", 1000), ("batch_size", MAX_BATCH), ("log_every", 10**6)):
+            self._set(name, as_int(getattr(self, name), name, f"an int in [1, {high}]", 1, high))
+        for name, accepted in (("loss", LOSSES), ("optimizer", OPTIMIZERS)):
             value = getattr(self, name)
-            require(_is_int(value) and value >= 1, name, value, "an int >= 1")
-        require(self.loss in LOSSES, "loss", self.loss, f"one of {LOSSES}")
-        require(self.optimizer in OPTIMIZERS, "optimizer", self.optimizer, f"one of {OPTIMIZERS}")
-        require(_is_number(self.gp_weight) and self.gp_weight >= 0, "gp_weight", self.gp_weight, "a float >= 0")
-        require(_is_int(self.seed) and self.seed >= 0, "seed", self.seed, "an int >= 0")
+            require(isinstance(value, str) and value in accepted, name, value, f"one of {accepted}")
+            self._set(name, str(value))
+        self._set("gp_weight", as_float(self.gp_weight, "gp_weight", "a finite float >= 0", 0.0))
+        self._set("seed", as_int(self.seed, "seed", f"an int in [0, {MAX_SEED}]", 0, MAX_SEED))
+        self._set(
+            "unroll_steps",
+            as_int(self.unroll_steps, "unroll_steps", "an int in [0, 100] (unrolled D steps)", 0, 100),
+        )
         require(
-            _is_int(self.unroll_steps)
-            and self.unroll_steps >= 0
-            and (self.unroll_steps == 0 or self.optimizer == "adam"),
+            self.unroll_steps == 0 or self.optimizer == "adam",
             "unroll_steps",
             self.unroll_steps,
-            "an int >= 0, and 0 unless optimizer='adam' (the look-ahead repeats Adam's update)",
+            "0 unless optimizer='adam' (the look-ahead repeats Adam's update)",
         )
         decay = self.ema_decay
-        require(_is_number(decay) and 0 <= decay < 1, "ema_decay", decay, "a float in [0, 1)")
+        require(is_number(decay) and 0 <= decay < 1, "ema_decay", decay, "a float in [0, 1)")
+        self._set("ema_decay", float(decay))
+
+    def _set(self, name: str, value: object) -> None:
+        object.__setattr__(self, name, value)  # the dataclass is frozen; this is its own validation, once
 
     def replace(self, **changes: object) -> TrainConfig:
         """A copy with `changes` applied (and validated); unknown field names are refused."""
@@ -99,7 +112,8 @@ class FastPath:
     def __post_init__(self) -> None:
         for name in ("compile", "channels_last", "fused_adam"):
             value = getattr(self, name)
-            require(isinstance(value, bool), name, value, "True or False")
+            require(isinstance(value, bool | np.bool_), name, value, "True or False")
+            object.__setattr__(self, name, bool(value))
         require(self.autocast in AUTOCAST_DTYPES, "autocast", self.autocast, f"one of {AUTOCAST_DTYPES}")
 
     @classmethod
@@ -113,11 +127,3 @@ class FastPath:
         if torch.cpu._is_avx512_bf16_supported():  # no public query yet; elsewhere bf16 is emulated, slower
             return cls(channels_last=True, autocast=torch.bfloat16, fused_adam=True)
         return cls(fused_adam=True)
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: object) -> bool:
-    return (isinstance(value, int | float) and not isinstance(value, bool)) and value == value  # NaN fails

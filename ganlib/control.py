@@ -7,6 +7,9 @@ The training thread asks `take_change` at the start of each step, so a change ne
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from ganlib.checks import require
 from ganlib.config import TrainConfig
@@ -58,3 +61,40 @@ class RunControl:
         """Wait while paused, then say whether a stop was asked for."""
         self._unpaused.wait()
         return self._stop.is_set()
+
+
+class StepLock:
+    """The trainer's lock: the training loop holds it one step at a time, and a call from another thread
+    (save, sample, load, a history copy) waits for the current step to end, then goes before the next one.
+
+    A plain lock would let the loop take it again at once, so a waiting call could starve; here the loop
+    steps aside while a call waits. Re-entrant, so a callback inside a step may save or sample.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._count = threading.Lock()
+        self._waiting = 0
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """Hold the trainer between two steps (any thread)."""
+        with self._count:
+            self._waiting += 1
+        try:
+            self._lock.acquire()
+        finally:
+            with self._count:
+                self._waiting -= 1
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    @contextmanager
+    def step(self) -> Iterator[None]:
+        """Hold the trainer for one training step, after every waiting call has had its turn."""
+        while self._waiting:
+            time.sleep(0.0005)
+        with self._lock:
+            yield

@@ -12,12 +12,13 @@ import hashlib
 import math
 import os
 import shutil
+from functools import lru_cache
 from pathlib import Path
 
 import torch
 from torchvision.datasets import MNIST
 
-from ganlib.checks import require
+from ganlib.checks import is_int, require
 
 DATA_ROOT = Path(__file__).resolve().parent.parent / "data"
 MNIST_SPLITS = ("train", "test")
@@ -29,7 +30,16 @@ MNIST_SHA256 = {
     "t10k-images-idx3-ubyte.gz": "1a1a05eab793c14bb050b398624a11b0ffd1a2953baed553b1b9bd079e2a20be",
     "t10k-labels-idx1-ubyte.gz": "b91679a0acfe4ba0e50a2437a903084cba1f5f92592b016a25a7dfd00455798b",
 }
+# ... and of the files extracted from them, checked at every first load in a process: a truncated or altered
+# extracted file (torchvision would read it, or fail with a shape error) is extracted again from its gz file
+MNIST_EXTRACTED_SHA256 = {
+    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
 DATASETS = (*TOY_DATASETS, "mnist")
+MAX_DRAW = 10**7  # samples drawn at once: more is a typo, and would exhaust memory
 
 
 class GaussianMixture:
@@ -54,13 +64,18 @@ class GaussianMixture:
     def device(self) -> torch.device:
         return self.centres.device
 
+    @property
+    def n_classes(self) -> int:
+        """A sample's label is the index of the mode it was drawn from."""
+        return self.n_modes
+
     def to(self, device: torch.device | str) -> GaussianMixture:
         """The same mixture with its centres on `device`."""
         return GaussianMixture(self.centres.to(device), self.std, self.name)
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """`n` points and the index of the mode each was drawn from."""
-        require(isinstance(n, int) and n >= 1, "n", n, "an int >= 1")
+        require(is_int(n) and 1 <= n <= MAX_DRAW, "n", n, f"an int in [1, {MAX_DRAW}]")
         modes = torch.randint(self.n_modes, (n,), generator=generator, device=self.device)
         noise = torch.randn(n, self.dim, generator=generator, device=self.device)
         return self.centres[modes] + self.std * noise, modes
@@ -99,9 +114,16 @@ class TensorSampler:
     """Random minibatches (with replacement) of a tensor data set that lives on the training device."""
 
     def __init__(self, x: torch.Tensor, y: torch.Tensor | None = None) -> None:
-        require(len(x) > 0, "x", tuple(x.shape), "a non-empty tensor")
-        require(y is None or len(y) == len(x), "y", None if y is None else tuple(y.shape), f"None or {len(x)} labels")
+        require(isinstance(x, torch.Tensor) and len(x) > 0, "x", getattr(x, "shape", x), "a non-empty tensor")
+        require(
+            y is None or (isinstance(y, torch.Tensor) and y.shape == (len(x),) and not y.is_floating_point()),
+            "y",
+            getattr(y, "shape", y),
+            f"None or ({len(x)},) integer labels",
+        )
+        require(y is None or int(y.min()) >= 0, "y", "negative labels", "class labels >= 0")
         self.x, self.y = x, y
+        self.n_classes = 0 if y is None else int(y.max()) + 1  # labels run from 0 to n_classes - 1
 
     @property
     def device(self) -> torch.device:
@@ -111,7 +133,7 @@ class TensorSampler:
         return TensorSampler(self.x.to(device), None if self.y is None else self.y.to(device))
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
-        require(isinstance(n, int) and n >= 1, "n", n, "an int >= 1")
+        require(is_int(n) and 1 <= n <= MAX_DRAW, "n", n, f"an int in [1, {MAX_DRAW}]")
         idx = torch.randint(len(self.x), (n,), generator=generator, device=self.device)
         return self.x[idx], None if self.y is None else self.y[idx]
 
@@ -126,14 +148,28 @@ def _prepare_mnist_raw(root: Path) -> None:
                 f"MNIST file {gz} is missing. Restore it from the repository (git checkout -- {gz}); "
                 "ganlib never downloads data."
             )
-        if hashlib.sha256(gz.read_bytes()).hexdigest() != sha256:
+        if not _intact(gz, sha256):
             raise ValueError(f"MNIST file {gz} is corrupt (sha256 mismatch). Restore it with: git checkout -- {gz}")
         extracted = gz.with_suffix("")
-        if not extracted.is_file():
+        if not _intact(extracted, MNIST_EXTRACTED_SHA256[extracted.name]):
             tmp = extracted.with_name(f".{extracted.name}.{os.getpid()}.tmp")  # one per process: ranks extract at once
             with gzip.open(gz, "rb") as src, open(tmp, "wb") as dst:
                 shutil.copyfileobj(src, dst)
             tmp.replace(extracted)
+
+
+def _intact(path: Path, sha256: str) -> bool:
+    """The file exists and has the expected content; checked once per process while it stays unchanged."""
+    if not path.is_file():
+        return False
+    stat = path.stat()
+    return _sha256_of(str(path), stat.st_size, stat.st_mtime_ns) == sha256
+
+
+@lru_cache(maxsize=16)
+def _sha256_of(path: str, size: int, mtime_ns: int) -> str:
+    """sha256 of a file, cached by (path, size, modification time): a changed file is hashed again."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def load_mnist(

@@ -19,9 +19,10 @@ def resolve_device(device: torch.device | str | None) -> torch.device:
     accepted = "None, 'cpu' or, on a machine with a GPU, 'cuda' / 'cuda:N'"
     try:
         device = torch.device(device)
-    except (RuntimeError, TypeError):
+    except (RuntimeError, TypeError, ValueError):
         raise ValueError(f"device={device!r} is not accepted: expected {accepted}") from None
-    require(
-        device.type == "cpu" or (device.type == "cuda" and torch.cuda.is_available()), "device", str(device), accepted
+    exists = (device.type == "cpu" and device.index in (None, 0)) or (
+        device.type == "cuda" and torch.cuda.is_available() and (device.index or 0) < torch.cuda.device_count()
     )
+    require(exists, "device", str(device), accepted)
     return device

@@ -35,7 +35,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 from ganlib import TrainConfig, Trainer
 from ganlib.checkpoint import save_checkpoint
-from ganlib.checks import require
+from ganlib.checks import is_int, require
 from ganlib.recipes import make_trainer
 
 BACKENDS = ("gloo", "nccl")  # gloo: processes on CPUs; nccl: one GPU per process
@@ -45,10 +45,10 @@ LAUNCH = "torchrun --nproc_per_node=N -m ganlib.distributed"
 def shard_batch_size(batch_size: int, world_size: int) -> int:
     """Each process's share of the global batch; the shards must be equal for DDP's average to be the global mean."""
     require(
-        _is_int(world_size) and world_size >= 1, "world_size", world_size, f"an int >= 1 (the processes of {LAUNCH})"
+        is_int(world_size) and world_size >= 1, "world_size", world_size, f"an int >= 1 (the processes of {LAUNCH})"
     )
     require(
-        _is_int(batch_size) and batch_size >= world_size and batch_size % world_size == 0,
+        is_int(batch_size) and batch_size >= world_size and batch_size % world_size == 0,
         "batch_size",
         batch_size,
         f"a multiple of the world size {world_size}: the global batch, split equally over the processes",
@@ -90,7 +90,7 @@ def train(trainer: Trainer, steps: int, log: bool = True) -> float:
     Every process's history gets the statistics of the whole batch, averaged over the processes every
     config.log_every steps (means over equal shards; the gradient norms are equal after DDP's all-reduce).
     """
-    require(_is_int(steps) and steps >= 0, "steps", steps, "an int >= 0")
+    require(is_int(steps) and steps >= 0, "steps", steps, "an int >= 0")
     start, done = time.perf_counter(), 0
     while done < steps:
         chunk = min(trainer.config.log_every, steps - done)
@@ -128,7 +128,8 @@ def main(argv: Sequence[str] | None = None) -> Trainer:
     torch.set_num_threads(args.threads)
     dist.init_process_group(args.backend, device_id=device if device.type == "cuda" else None)
     try:
-        trainer = _build_local_rank_0_first(args, config, device, local_rank)
+        width = {} if args.width is None else {"width": args.width}
+        trainer = make_trainer(args.dataset, config, device=device, **width)
         rate = train(distribute(trainer), args.steps)
         if rank == 0:
             print(
@@ -159,18 +160,6 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _build_local_rank_0_first(
-    args: argparse.Namespace, config: TrainConfig, device: torch.device, local_rank: int
-) -> Trainer:
-    """make_trainer on local rank 0, then on the others: the first MNIST load extracts files they would race for."""
-    if local_rank != 0:
-        dist.barrier()
-    trainer = make_trainer(args.dataset, config, device=device, **({} if args.width is None else {"width": args.width}))
-    if local_rank == 0:
-        dist.barrier()
-    return trainer
-
-
 def _average_new_rows(trainer: Trainer, rows: int) -> None:
     """Replace the last `rows` history rows by their average over the processes."""
     stats = trainer.history.stats
@@ -186,10 +175,6 @@ def _average_buffers(module: nn.Module) -> None:
         if buffer.is_floating_point():
             dist.all_reduce(buffer)
             buffer /= dist.get_world_size()
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 if __name__ == "__main__":

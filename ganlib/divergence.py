@@ -12,6 +12,7 @@ from typing import Any
 
 import torch
 
+from ganlib.config import TrainConfig
 from ganlib.history import STATS
 
 
@@ -44,3 +45,16 @@ class DivergenceGuard:
             column = int((~finite[row]).nonzero()[0, 0])
             return f"{STATS[column]} at step {first_step + row}"
         return next((f"parameter {name}" for name, t in tensors if not torch.isfinite(t).all()), None)
+
+
+def divergence_error(where: str, config: TrainConfig, changes: list[dict[str, Any]], step: int) -> TrainingDiverged:
+    """The error a reader sees: what went non-finite, the config changes just before, the settings it ran with."""
+    after = "; ".join(f"{c['field']} {c['old']} -> {c['new']} at step {c['step']}" for c in changes)
+    return TrainingDiverged(
+        f"training diverged: {where} is NaN or infinite"
+        + (f", after the change of {after}" if changes else "")
+        + f". The trainer holds the last good state (step {step}"
+        + (", with the settings from before that change; history.changes records both" if changes else "")
+        + f"). It ran with lr_d={config.lr_d}, lr_g={config.lr_g}, optimizer={config.optimizer}, "
+        f"loss={config.loss}: lower the learning rates or switch the loss, then run again."
+    )

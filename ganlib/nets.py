@@ -15,7 +15,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ganlib.checks import require
+from ganlib.checks import is_int, require
 from ganlib.remedies import MinibatchStd, pack
 
 ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "tanh": nn.Tanh, "elu": nn.ELU}
@@ -23,15 +23,34 @@ IMAGE_SHAPE = (1, 28, 28)
 
 
 def _check_common(width: int, depth: int, activation: str, n_classes: int) -> None:
-    require(isinstance(width, int) and width >= 1, "width", width, "an int >= 1")
-    require(isinstance(depth, int) and depth >= 1, "depth", depth, "an int >= 1")
-    require(activation in ACTIVATIONS, "activation", activation, f"one of {tuple(ACTIVATIONS)}")
-    require(isinstance(n_classes, int) and n_classes >= 0, "n_classes", n_classes, "an int >= 0 (0: unconditional)")
+    require(is_int(width) and 1 <= width <= 4096, "width", width, "an int in [1, 4096]")
+    require(is_int(depth) and 1 <= depth <= 64, "depth", depth, "an int in [1, 64]")
+    require(
+        isinstance(activation, str) and activation in ACTIVATIONS,
+        "activation",
+        activation,
+        f"one of {tuple(ACTIVATIONS)}",
+    )
+    require(is_int(n_classes) and n_classes >= 0, "n_classes", n_classes, "an int >= 0 (0: unconditional)")
 
 
 def _check_remedies(pack: int, minibatch_std: bool) -> None:
-    require(isinstance(pack, int) and not isinstance(pack, bool) and pack >= 1, "pack", pack, "an int >= 1")
+    require(is_int(pack) and pack >= 1, "pack", pack, "an int >= 1")
     require(isinstance(minibatch_std, bool), "minibatch_std", minibatch_std, "True or False")
+
+
+def check_labels(y: torch.Tensor | None, n: int, n_classes: int) -> None:
+    """Labels for a conditional network: n integer classes in [0, n_classes) (the range is read on the CPU only,
+    where it costs no device sync)."""
+    require(
+        isinstance(y, torch.Tensor) and y.shape == (n,) and not y.is_floating_point() and y.dtype != torch.bool,
+        "y",
+        y if not isinstance(y, torch.Tensor) else f"tensor of shape {tuple(y.shape)} and dtype {y.dtype}",
+        f"({n},) integer class labels",
+    )
+    if y.device.type == "cpu" and len(y):
+        low, high = int(y.min()), int(y.max())
+        require(low >= 0 and high < n_classes, "y", f"labels in [{low}, {high}]", f"labels in [0, {n_classes})")
 
 
 def _mlp(
@@ -56,7 +75,7 @@ def _with_label(x: torch.Tensor, y: torch.Tensor | None, n_classes: int) -> torc
     """Concatenate a one-hot label to flat features when the network is conditional."""
     if n_classes == 0:
         return x
-    require(y is not None and y.shape == (len(x),), "y", None if y is None else tuple(y.shape), f"({len(x)},) labels")
+    check_labels(y, len(x), n_classes)
     return torch.cat([x, F.one_hot(y, n_classes).to(x.dtype)], dim=1)
 
 
@@ -75,8 +94,16 @@ class MLPGenerator(nn.Module):
     ) -> None:
         super().__init__()
         _check_common(width, depth, activation, n_classes)
-        require(isinstance(z_dim, int) and z_dim >= 1, "z_dim", z_dim, "an int >= 1")
-        self.z_dim, self.out_shape, self.n_classes = z_dim, tuple(out_shape), n_classes
+        require(is_int(z_dim) and 1 <= z_dim <= 4096, "z_dim", z_dim, "an int in [1, 4096]")
+        require(
+            isinstance(out_shape, tuple | list)
+            and len(out_shape) >= 1
+            and all(is_int(d) and d >= 1 for d in out_shape),
+            "out_shape",
+            out_shape,
+            "a shape such as (2,) or (1, 28, 28)",
+        )
+        self.z_dim, self.out_shape, self.n_classes = int(z_dim), tuple(int(d) for d in out_shape), int(n_classes)
         self.net = _mlp(z_dim + n_classes, math.prod(out_shape), width, depth, activation)
         self.tanh_output = tanh_output
 
@@ -102,7 +129,7 @@ class MLPDiscriminator(nn.Module):
         super().__init__()
         _check_common(width, depth, activation, n_classes)
         _check_remedies(pack, minibatch_std)
-        self.in_shape, self.n_classes, self.pack = tuple(in_shape), n_classes, pack
+        self.in_shape, self.n_classes, self.pack = tuple(int(d) for d in in_shape), int(n_classes), int(pack)
         self.net = _mlp(pack * (math.prod(in_shape) + n_classes), 1, width, depth, activation, minibatch_std)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
@@ -120,8 +147,8 @@ class DCGANGenerator(nn.Module):
     def __init__(self, z_dim: int = 64, width: int = 64, n_classes: int = 0) -> None:
         super().__init__()
         _check_common(width, 1, "relu", n_classes)
-        require(isinstance(z_dim, int) and z_dim >= 1, "z_dim", z_dim, "an int >= 1")
-        self.z_dim, self.out_shape, self.n_classes = z_dim, IMAGE_SHAPE, n_classes
+        require(is_int(z_dim) and 1 <= z_dim <= 4096, "z_dim", z_dim, "an int in [1, 4096]")
+        self.z_dim, self.out_shape, self.n_classes = int(z_dim), IMAGE_SHAPE, int(n_classes)
         self.net = nn.Sequential(
             nn.Linear(z_dim + n_classes, 2 * width * 7 * 7, bias=False),
             nn.Unflatten(1, (2 * width, 7, 7)),  # (B, 2w, 7, 7)
@@ -150,7 +177,7 @@ class DCGANDiscriminator(nn.Module):
         super().__init__()
         _check_common(width, 1, "relu", n_classes)
         _check_remedies(pack, minibatch_std)
-        self.in_shape, self.n_classes, self.pack = IMAGE_SHAPE, n_classes, pack
+        self.in_shape, self.n_classes, self.pack = IMAGE_SHAPE, int(n_classes), int(pack)
         self.net = nn.Sequential(
             nn.Conv2d(pack * (1 + n_classes), width, 4, 2, 1),  # (B/pack, w, 14, 14)
             nn.LeakyReLU(0.2),
@@ -165,7 +192,7 @@ class DCGANDiscriminator(nn.Module):
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         require(tuple(x.shape[1:]) == IMAGE_SHAPE, "x", tuple(x.shape), f"a batch of shape (n, *{IMAGE_SHAPE})")
         if self.n_classes:
-            require(y is not None and y.shape == (len(x),), "y", y, f"({len(x)},) labels")
+            check_labels(y, len(x), self.n_classes)
             maps = F.one_hot(y, self.n_classes).to(x.dtype)[:, :, None, None].expand(-1, -1, *x.shape[2:])
             x = torch.cat([x, maps], dim=1)  # label as constant extra channels
         return self.net(pack(x, self.pack)).flatten()
@@ -217,6 +244,10 @@ def check_networks_fit(generator: nn.Module, discriminator: nn.Module, data: Any
             f"{attribute}={shape}",
             f"the data's sample shape {tuple(probe.shape[1:])}",
         )
+    data_classes = getattr(data, "n_classes", None if labels is None else n_classes)
     require(
-        not n_classes or labels is not None, "data", type(data).__name__, "a labelled data set for conditional networks"
+        not n_classes or (labels is not None and data_classes is not None and data_classes <= n_classes),
+        "data",
+        f"{type(data).__name__} with {'no labels' if labels is None else f'{data_classes} classes'}",
+        f"a labelled data set with at most n_classes={n_classes} classes, for conditional networks",
     )

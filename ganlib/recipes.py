@@ -47,11 +47,11 @@ def make_trainer(
     data = make_sampler(dataset, device)
     seed_everything(config.seed)
     if arch == "dcgan":
-        z_dim = z_dim or 64
+        z_dim = 64 if z_dim is None else z_dim
         G, D = DCGANGenerator(z_dim, **net_kwargs), DCGANDiscriminator(**net_kwargs, **d_options)
     else:
         shape = IMAGE_SHAPE if dataset == "mnist" else (data.dim,)
-        z_dim = z_dim or (64 if dataset == "mnist" else max(2, data.dim))
+        z_dim = (64 if dataset == "mnist" else max(2, data.dim)) if z_dim is None else z_dim
         G = MLPGenerator(z_dim, shape, tanh_output=dataset == "mnist", **net_kwargs)
         D = MLPDiscriminator(shape, **net_kwargs, **d_options)
     return Trainer(G, D, data, config, device, fast)

@@ -10,6 +10,7 @@ fast device is not stalled by a sync per step; at each such sync the run is chec
 from __future__ import annotations
 
 import bisect
+import copy
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -19,24 +20,36 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from ganlib.checkpoint import load_checkpoint, restore_training_state, save_checkpoint, training_state
-from ganlib.checks import require
+from ganlib.checkpoint import (
+    check_same_weights,
+    config_and_history,
+    load_checkpoint,
+    restore_training_state,
+    save_checkpoint,
+    training_state,
+)
+from ganlib.checks import as_int, is_int, require
 from ganlib.config import FastPath, TrainConfig
-from ganlib.control import RunControl
+from ganlib.control import RunControl, StepLock
+from ganlib.data import MAX_DRAW
 from ganlib.devices import resolve_device
-from ganlib.divergence import DivergenceGuard, TrainingDiverged
+from ganlib.divergence import DivergenceGuard, TrainingDiverged, divergence_error
 from ganlib.history import STATS, History
 from ganlib.losses import d_loss, g_loss, gradient_penalty, real_probability
-from ganlib.nets import check_networks_fit
+from ganlib.nets import check_labels, check_networks_fit
 from ganlib.optimizers import make_optimizers, retune
 from ganlib.remedies import ema_for, ema_update, unrolled_parameters, with_parameters
 
 Callback = tuple[int, Callable[["Trainer"], None]]  # (every n steps, fn(trainer))
-CHECKPOINT_KEYS = ("generator", "discriminator", "opt_g", "opt_d", "rng", "step", "config", "history")
 
 
 class Trainer:
-    """Trains generator `G` against discriminator `D` on samples from `data` (see ganlib.data)."""
+    """Trains generator `G` against discriminator `D` on samples from `data` (see ganlib.data).
+
+    Thread rule: while `run` trains, other threads may call update, pause, resume, stop, save, sample,
+    state_dict, load and history_copy; each acts between two steps. Read `history` itself only from the
+    training thread (or after `run` returns); elsewhere use `history_copy()`.
+    """
 
     def __init__(
         self,
@@ -69,6 +82,7 @@ class Trainer:
         self.step = 0
         self.history = History()
         self.control = RunControl()
+        self.lock = StepLock()  # held per step by run; save, sample, load and history_copy take their turn
         self._unsynced: list[dict[str, torch.Tensor]] = []  # per-step statistics still on the device
         self.guard = DivergenceGuard(lambda: training_state(self))
 
@@ -152,52 +166,71 @@ class Trainer:
 
     # ----- running it -------------------------------------------------------------------------------------------
     def run(self, steps: int, callbacks: Iterable[Callback] = (), progress: bool = False) -> History:
-        """Train `steps` generator steps (each after k discriminator steps); callbacks run every n steps."""
-        require(isinstance(steps, int) and steps >= 0, "steps", steps, "an int >= 0")
+        """Train `steps` generator steps (each after k discriminator steps); callbacks run every n steps.
+
+        Other threads may meanwhile call `update`, `pause`, `resume`, `stop`, `save`, `sample`, `state_dict`,
+        `load` and `history_copy`: each acts between two steps.
+        """
+        steps = as_int(steps, "steps", "an int >= 0", 0)
         callbacks = list(callbacks)
         for every, fn in callbacks:
-            require(
-                isinstance(every, int) and every >= 1 and callable(fn),
-                "callbacks",
-                (every, fn),
-                "(every >= 1, fn) pairs",
-            )
+            require(is_int(every) and every >= 1 and callable(fn), "callbacks", (every, fn), "(every >= 1, fn) pairs")
+        if self.paused:
+            raise RuntimeError("run() on a paused trainer would wait forever: call resume() first")
         self.control.begin_run()
         target = self.step + steps
         with tqdm(total=steps, disable=not progress, desc="training", unit="step") as bar:
             while self.step < target and not self.control.should_stop():
-                self._apply_change(self.control.take_change())
-                with torch.autocast(self.device.type, self.fast.autocast, enabled=self.fast.autocast is not None):
-                    self._unsynced.append(self.train_step())
-                self.step += 1
-                due = [fn for every, fn in callbacks if self.step % every == 0]
-                if due or self.step % self.config.log_every == 0 or self.step == target:
-                    self.sync()
-                for fn in due:
-                    fn(self)
+                with self.lock.step():
+                    self._apply_change(self.control.take_change())
+                    with torch.autocast(self.device.type, self.fast.autocast, enabled=self.fast.autocast is not None):
+                        self._unsynced.append(self.train_step())
+                    self.step += 1
+                    due = [fn for every, fn in callbacks if self.step % every == 0]
+                    if due or self.step % self.config.log_every == 0 or self.step == target:
+                        self.sync()
+                    for fn in due:
+                        fn(self)
                 bar.update()
         self.sync()
         return self.history
 
+    def history_copy(self) -> History:
+        """A copy of the history as it stands between two steps: safe to read from another thread."""
+        with self.lock.turn():
+            return self.history.copy()
+
     def sample(self, n: int, z: torch.Tensor | None = None, labels: torch.Tensor | None = None) -> torch.Tensor:
         """n generated samples in eval mode (BatchNorm uses running statistics), from fixed `z` if given.
 
-        With config.ema_decay > 0 they come from the moving average of G's weights, G_ema.
+        With config.ema_decay > 0 they come from the moving average of G's weights, G_ema. Safe from another
+        thread: it runs between two training steps and leaves the run as it would have been.
         """
-        if z is None:  # drawn from a generator of its own, so looking at samples never changes the run
-            z = torch.randn(n, self.G.z_dim, generator=self._sample_rng, device=self.device)
-        z = z.to(self.device)
-        require(z.shape == (n, self.G.z_dim), "z", tuple(z.shape), f"shape ({n}, {self.G.z_dim})")
-        if labels is None and self.n_classes:
-            labels = torch.randint(self.n_classes, (n,), generator=self._sample_rng, device=self.device)
-        G = self.G if self.G_ema is None else self.G_ema
-        was_training = G.training
-        G.eval()
-        try:
-            with torch.no_grad():
-                return G(z, labels)
-        finally:
-            G.train(was_training)
+        n = as_int(n, "n", f"an int in [1, {MAX_DRAW}]", 1, MAX_DRAW)
+        with self.lock.turn():
+            G = self.G if self.G_ema is None else self.G_ema
+            if z is None:  # drawn from a generator of its own, so looking at samples never changes the run
+                z = torch.randn(n, self.G.z_dim, generator=self._sample_rng, device=self.device)
+            require(
+                isinstance(z, torch.Tensor) and z.is_floating_point() and z.shape == (n, self.G.z_dim),
+                "z",
+                f"{tuple(z.shape)} {z.dtype}" if isinstance(z, torch.Tensor) else z,
+                f"a float tensor of shape ({n}, {self.G.z_dim})",
+            )
+            require(bool(torch.isfinite(z).all()), "z", "a tensor holding NaN or inf", "finite noise")
+            z = z.to(self.device, next(G.parameters()).dtype)
+            if labels is None and self.n_classes:
+                labels = torch.randint(self.n_classes, (n,), generator=self._sample_rng, device=self.device)
+            elif labels is not None:
+                check_labels(labels.cpu() if isinstance(labels, torch.Tensor) else labels, n, self.n_classes)
+                labels = labels.to(self.device)
+            was_training = G.training
+            G.eval()
+            try:
+                with torch.no_grad():
+                    return G(z, labels)
+            finally:
+                G.train(was_training)
 
     # ----- control from other threads (see ganlib.control) --------------------------------------------------------
     def update(self, **changes: Any) -> TrainConfig:
@@ -237,43 +270,63 @@ class Trainer:
     # ----- synchronisation, divergence, checkpoints -------------------------------------------------------------
     def sync(self) -> None:
         """Copy unsynced rows into the history; on NaN/inf, restore the last good state and raise."""
-        if not self._unsynced:
-            return
-        rows = torch.stack([torch.stack([row[name] for name in STATS]) for row in self._unsynced]).float().cpu()
-        first_step = self.step - len(rows) + 1
-        self._unsynced.clear()
-        where = self.guard.first_bad(rows, first_step, self._named_weights())
-        if where is not None:
-            self._restore(self.guard.last_good)
-            raise TrainingDiverged(
-                f"training diverged: {where} is NaN or infinite. The trainer holds the last good state "
-                f"(step {self.step}); lower the learning rates (lr_d={self.config.lr_d}, lr_g={self.config.lr_g}) "
-                "or switch the loss, then run again."
-            )
-        for offset, values in enumerate(rows.tolist()):
-            self.history.append(first_step + offset, dict(zip(STATS, values, strict=True)))
-        self.guard.remember()
+        with self.lock.turn():
+            if not self._unsynced:
+                return
+            rows = torch.stack([torch.stack([row[name] for name in STATS]) for row in self._unsynced]).float().cpu()
+            first_step = self.step - len(rows) + 1
+            self._unsynced.clear()
+            where = self.guard.first_bad(rows, first_step, self._named_weights())
+            if where is not None:
+                raise self._roll_back(where)
+            for offset, values in enumerate(rows.tolist()):
+                self.history.append(first_step + offset, dict(zip(STATS, values, strict=True)))
+            self.guard.remember()
+
+    def _roll_back(self, where: str) -> TrainingDiverged:
+        """Restore the last good state, record the settings it brings back, and say what preceded the divergence."""
+        diverged, good_step = self.config, self.guard.last_good["step"]
+        recent = [change for change in self.history.changes if change["step"] >= good_step]
+        self._restore(self.guard.last_good)
+        for name, value in self.config.to_dict().items():  # the rollback is a change too: keep it in the record
+            if value != getattr(diverged, name):
+                self.history.record_change(self.step, name, getattr(diverged, name), value)
+        return divergence_error(where, diverged, recent, self.step)
 
     def state_dict(self) -> dict[str, Any]:
-        """Everything needed to continue bit for bit: weights, optimizer moments, RNG, step, config, history."""
-        self.sync()
-        return {**training_state(self), "config": self.config.to_dict(), "history": self.history.state_dict()}
+        """Everything needed to continue bit for bit: weights, optimizer moments, RNG, step, config, history.
+
+        A consistent snapshot between two steps, copied: safe from another thread while `run` trains."""
+        with self.lock.turn():
+            self.sync()
+            state = {**training_state(self), "config": self.config.to_dict(), "history": self.history.state_dict()}
+            return copy.deepcopy(state)
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore a state from `state_dict` into this trainer's (identically built) networks."""
-        missing = set(CHECKPOINT_KEYS) - set(state)
-        require(not missing, "state", f"missing keys {sorted(missing)}", "a ganlib Trainer checkpoint")
-        config = TrainConfig(**{**state["config"], "betas": tuple(state["config"]["betas"])})
-        self._restore({**state, "config": config})
-        self.history = History.from_state_dict(state["history"])
-        self.guard.remember()
+        """Restore a state from `state_dict` into this trainer's (identically built) networks: all of it or nothing.
+
+        A state from a differently built trainer (other width, pack, data) raises ValueError naming the first
+        weight whose shape differs, and leaves this trainer as it was.
+        """
+        config, history = config_and_history(state)
+        for name, module in (("generator", self.G), ("discriminator", self.D)):
+            check_same_weights(name, module, state[name])
+        with self.lock.turn():
+            before = copy.deepcopy(training_state(self))
+            try:
+                self._restore({**state, "config": config})
+            except Exception as err:  # noqa: BLE001 -- any failure to apply it: put everything back
+                restore_training_state(self, before)
+                raise ValueError(f"state does not fit this trainer, which is left as it was: {err}") from err
+            self.history = history
+            self.guard.remember()
 
     def save(self, path: str | Path) -> Path:
-        """Write a checkpoint atomically (temporary file + rename)."""
+        """Write a checkpoint atomically (temporary file + rename); safe from another thread while `run` trains."""
         return save_checkpoint(self.state_dict(), path)
 
     def load(self, path: str | Path) -> None:
-        """Resume from a checkpoint written by `save` (loaded with weights_only=True)."""
+        """Resume from a checkpoint written by `save` (loaded with weights_only=True); all of it or nothing."""
         self.load_state_dict(load_checkpoint(path))
 
     def _named_weights(self) -> Iterable[tuple[str, torch.Tensor]]:

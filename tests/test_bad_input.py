@@ -3,6 +3,7 @@
 import math
 import traceback
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -84,3 +85,44 @@ def test_bad_trainer_arguments_are_refused_by_name(kwargs, name):
 def test_bad_step_count_is_refused(steps):
     with pytest.raises(ValueError, match="^steps="):
         _ring_trainer().run(steps)
+
+
+GOOD_NUMBERS = st.one_of(
+    st.tuples(st.sampled_from(["lr_g", "lr_d"]), st.floats(1e-6, 9.0)),
+    st.tuples(st.sampled_from(["k", "batch_size", "log_every"]), st.integers(1, 1000)),
+    st.tuples(st.just("gp_weight"), st.floats(0.0, 100.0)),
+    st.tuples(st.just("seed"), st.integers(0, 2**31 - 1025)),
+    st.tuples(st.just("ema_decay"), st.floats(0.0, 0.999)),
+)
+NUMPY_TYPES = {float: (np.float64, np.float32), int: (np.int64, np.int32, np.uint16)}
+
+
+@settings(max_examples=100, deadline=None)
+@given(GOOD_NUMBERS, st.integers(0, 2))
+def test_numpy_scalars_are_accepted_as_the_python_numbers_they_hold(field_and_value, which):
+    name, value = field_and_value
+    numpy_type = NUMPY_TYPES[type(value)][which % len(NUMPY_TYPES[type(value)])]
+    if numpy_type is np.uint16 and value > 65535:
+        return
+    config = TrainConfig(**{name: numpy_type(value)})
+    stored = getattr(config, name)
+    assert type(stored) is type(value) and stored == pytest.approx(float(numpy_type(value)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(["lr_g", "lr_d", "k", "batch_size", "log_every", "gp_weight", "seed", "unroll_steps", "ema_decay"]),
+    st.sampled_from([True, False, np.bool_(True), math.inf, -math.inf, 10**12, np.float64("nan")]),
+)
+def test_booleans_infinities_and_huge_values_are_refused_by_name(name, value):
+    if name == "gp_weight" and value == 10**12:
+        return  # a large penalty weight is allowed
+    with pytest.raises(ValueError, match=f"^{name}="):
+        TrainConfig(**{name: value})
+
+
+@pytest.mark.parametrize("name", ["width", "depth", "z_dim"])
+@pytest.mark.parametrize("value", [True, 0, -1, 2.0, np.float64("nan"), 10**9])
+def test_network_sizes_must_be_sensible_ints(name, value):
+    with pytest.raises(ValueError, match=f"^{name}="):
+        make_trainer("ring", device="cpu", **{name: value})

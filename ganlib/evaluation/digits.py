@@ -53,6 +53,7 @@ def classifier_fid(images: torch.Tensor, reference: torch.Tensor | None = None) 
     downloaded here. Values are comparable with each other, not with published FIDs. Like FID it is
     biased upwards for small samples: compare runs at the same number of images (10,000 is usual).
     """
+    check_digit_images(images)
     model = load_classifier(str(images.device))
     stats = _test_set_statistics(str(images.device)) if reference is None else _statistics_of(model, reference)
     return frechet_distance(*_statistics_of(model, images), *stats)
@@ -60,6 +61,33 @@ def classifier_fid(images: torch.Tensor, reference: torch.Tensor | None = None) 
 
 def _statistics_of(model: nn.Module, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return gaussian_statistics(classify(model, images)[1])
+
+
+def check_digit_images(images: torch.Tensor, name: str = "images") -> None:
+    """ValueError unless `images` are (N, 1, 28, 28) finite floats in [-1, 1], the range the classifier was trained on.
+
+    The common mistakes: pixels in 0..255 or 0..1 (every image then reads as one digit), or NaN from a diverged G.
+    """
+    require(
+        isinstance(images, torch.Tensor) and images.ndim == 4 and tuple(images.shape[1:]) == (1, 28, 28),
+        name,
+        tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__,
+        "a (N, 1, 28, 28) batch of images",
+    )
+    require(
+        len(images) >= 2 and images.is_floating_point(),
+        name,
+        f"{len(images)} {images.dtype} images",
+        ">= 2 float images",
+    )
+    require(bool(torch.isfinite(images).all()), name, "images holding NaN or inf", "finite pixel values")
+    low, high = float(images.min()), float(images.max())
+    require(
+        low >= -1.001 and high <= 1.001,
+        name,
+        f"pixels in [{low:.3g}, {high:.3g}]",
+        "pixels in [-1, 1] (for 0..255 images: x / 127.5 - 1)",
+    )
 
 
 @dataclass(frozen=True)
@@ -97,6 +125,7 @@ def digit_metrics(images: torch.Tensor) -> DigitReport:
     read confidently as one digit and the digits are varied. A class is covered, like a mode of a 2D
     mixture, when at least one sample is read as it with confidence > CONFIDENT.
     """
+    check_digit_images(images)
     model = load_classifier(str(images.device))
     probabilities, features = classify(model, images)
     probabilities = probabilities.double().cpu()
