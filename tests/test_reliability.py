@@ -1,6 +1,5 @@
 """Reliability from the user's side: other threads, NumPy values, bad files and bad loads never lose or corrupt data."""
 
-import contextlib
 import shutil
 import threading
 
@@ -22,22 +21,10 @@ def _ring(**kwargs):
     return make_trainer("ring", RING, device="cpu", **kwargs)
 
 
-@contextlib.contextmanager
-def _training_in_background(trainer):
-    worker = threading.Thread(target=trainer.run, args=(1_000_000,))
-    worker.start()
-    try:
-        yield
-    finally:
-        trainer.stop()
-        worker.join(timeout=20)
-    assert not worker.is_alive()
-
-
-def test_saves_from_another_thread_while_training_are_consistent_and_all_load(tmp_path):
+def test_saves_from_another_thread_while_training_are_consistent_and_all_load(tmp_path, training_in_background):
     trainer = make_trainer("ring", RING.replace(log_every=1000), device="cpu")  # the saves do the syncing
     paths = []
-    with _training_in_background(trainer):
+    with training_in_background(trainer):
         for i in range(40):
             paths.append(trainer.save(tmp_path / f"ckpt{i}.pt"))
     for path in paths:

@@ -1,10 +1,8 @@
-import contextlib
 import os
 import pickle
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
@@ -67,26 +65,13 @@ def test_resumed_run_equals_uninterrupted_run_bit_for_bit(dataset, tmp_path):
         assert torch.equal(a, b)
 
 
-@contextlib.contextmanager
-def training_in_background(trainer):
-    """The trainer runs in a thread of its own for the block; afterwards it is stopped and the thread has ended."""
-    worker = threading.Thread(target=trainer.run, args=(100_000,))
-    worker.start()
-    try:
-        yield
-    finally:
-        trainer.stop()
-        worker.join(timeout=10)
-    assert not worker.is_alive()
-
-
 def _wait_until(condition, timeout=10.0):
     deadline = time.monotonic() + timeout
     while not condition() and time.monotonic() < deadline:
         time.sleep(0.01)
 
 
-def test_config_changed_from_another_thread_takes_effect_and_is_recorded():
+def test_config_changed_from_another_thread_takes_effect_and_is_recorded(training_in_background):
     trainer = make_trainer("ring", RING.replace(log_every=1), device="cpu")
     with training_in_background(trainer):
         _wait_until(lambda: trainer.step >= 5)
@@ -107,7 +92,7 @@ def test_bad_update_is_refused_in_the_calling_thread():
     assert trainer.config == RING
 
 
-def test_pause_holds_the_step_and_resume_continues():
+def test_pause_holds_the_step_and_resume_continues(training_in_background):
     trainer = make_trainer("ring", RING.replace(log_every=1), device="cpu")
     with training_in_background(trainer):
         _wait_until(lambda: trainer.step >= 3)
