@@ -103,7 +103,9 @@ def check_same_weights(name: str, module: nn.Module, weights: Any) -> None:
 
 def save_checkpoint(state: dict[str, Any], path: str | Path) -> Path:
     """Write `state` atomically: a reader sees the old checkpoint or the new one, never half a file."""
+    require(isinstance(path, str | os.PathLike), "path", path, "a file path (str or pathlib.Path)")
     path = Path(path)
+    require(not path.is_dir(), "path", str(path), "a file path, not a directory")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")  # one per writer
     try:
@@ -138,7 +140,8 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     require(isinstance(path, str | os.PathLike), "path", path, "a file path (str or pathlib.Path)")
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"checkpoint={str(path)!r} does not exist")
+        what = "is a directory" if path.is_dir() else "does not exist"
+        raise FileNotFoundError(f"checkpoint={str(path)!r} {what}: expected a file written by Trainer.save")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # noqa: BLE001 -- torch.load fails in many ways on a bad file; each means the same

@@ -18,7 +18,8 @@ from pathlib import Path
 import torch
 from torchvision.datasets import MNIST
 
-from ganlib.checks import is_int, require
+from ganlib.checks import is_int, is_number, require
+from ganlib.devices import resolve_device
 
 DATA_ROOT = Path(__file__).resolve().parent.parent / "data"
 MNIST_SPLITS = ("train", "test")
@@ -47,7 +48,7 @@ class GaussianMixture:
 
     def __init__(self, centres: torch.Tensor, std: float, name: str = "mixture") -> None:
         require(centres.ndim == 2 and len(centres) > 0, "centres", centres.shape, "a non-empty (modes, dim) tensor")
-        require(std > 0, "std", std, "a positive float")
+        require(is_number(std) and 0 < std < math.inf, "std", std, "a positive float")
         self.centres = centres.float()  # (modes, dim)
         self.std = float(std)
         self.name = name
@@ -96,7 +97,7 @@ def mixture_1d(centres: tuple[float, ...] = (-2.0, 2.0), std: float = 0.5) -> Ga
 
 def ring(n_modes: int = 8, radius: float = 2.0, std: float = 0.02) -> GaussianMixture:
     """Gaussians evenly spaced on a circle: the ring benchmark of Metz et al. 2016 and Srivastava et al. 2017."""
-    require(isinstance(n_modes, int) and n_modes >= 1, "n_modes", n_modes, "an int >= 1")
+    require(is_int(n_modes) and n_modes >= 1, "n_modes", n_modes, "an int >= 1")
     angles = torch.arange(n_modes, dtype=torch.float64) * (2 * math.pi / n_modes)
     centres = radius * torch.stack([angles.cos(), angles.sin()], dim=1)
     return GaussianMixture(centres.float(), std, "ring")
@@ -104,7 +105,7 @@ def ring(n_modes: int = 8, radius: float = 2.0, std: float = 0.02) -> GaussianMi
 
 def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05) -> GaussianMixture:
     """A side x side grid of Gaussians centred on 0: the 25-mode benchmark of VEEGAN (2017) and PacGAN (2018)."""
-    require(isinstance(side, int) and side >= 1, "side", side, "an int >= 1")
+    require(is_int(side) and side >= 1, "side", side, "an int >= 1")
     axis = (torch.arange(side, dtype=torch.float32) - (side - 1) / 2) * spacing  # -4, -2, 0, 2, 4
     centres = torch.cartesian_prod(axis, axis)
     return GaussianMixture(centres, std, "grid")
@@ -180,6 +181,7 @@ def load_mnist(
     root = Path(root)
     _prepare_mnist_raw(root)
     ds = MNIST(str(root), train=split == "train", download=False)
+    device = resolve_device(device)
     images = ds.data.to(device=device, dtype=torch.float32).unsqueeze(1) / 127.5 - 1.0
     return images, ds.targets.to(device)
 

@@ -39,6 +39,15 @@ def _check_remedies(pack: int, minibatch_std: bool) -> None:
     require(isinstance(minibatch_std, bool), "minibatch_std", minibatch_std, "True or False")
 
 
+def _check_shape(name: str, shape: object) -> None:
+    require(
+        isinstance(shape, tuple | list) and len(shape) >= 1 and all(is_int(d) and d >= 1 for d in shape),
+        name,
+        shape,
+        "a shape such as (2,) or (1, 28, 28)",
+    )
+
+
 def check_labels(y: torch.Tensor | None, n: int, n_classes: int) -> None:
     """Labels for a conditional network: n integer classes in [0, n_classes) (the range is read on the CPU only,
     where it costs no device sync)."""
@@ -95,14 +104,7 @@ class MLPGenerator(nn.Module):
         super().__init__()
         _check_common(width, depth, activation, n_classes)
         require(is_int(z_dim) and 1 <= z_dim <= 4096, "z_dim", z_dim, "an int in [1, 4096]")
-        require(
-            isinstance(out_shape, tuple | list)
-            and len(out_shape) >= 1
-            and all(is_int(d) and d >= 1 for d in out_shape),
-            "out_shape",
-            out_shape,
-            "a shape such as (2,) or (1, 28, 28)",
-        )
+        _check_shape("out_shape", out_shape)
         self.z_dim, self.out_shape, self.n_classes = int(z_dim), tuple(int(d) for d in out_shape), int(n_classes)
         self.net = _mlp(z_dim + n_classes, math.prod(out_shape), width, depth, activation)
         self.tanh_output = tanh_output
@@ -129,6 +131,7 @@ class MLPDiscriminator(nn.Module):
         super().__init__()
         _check_common(width, depth, activation, n_classes)
         _check_remedies(pack, minibatch_std)
+        _check_shape("in_shape", in_shape)
         self.in_shape, self.n_classes, self.pack = tuple(int(d) for d in in_shape), int(n_classes), int(pack)
         self.net = _mlp(pack * (math.prod(in_shape) + n_classes), 1, width, depth, activation, minibatch_std)
 

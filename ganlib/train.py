@@ -173,8 +173,9 @@ class Trainer:
         """
         steps = as_int(steps, "steps", "an int >= 0", 0)
         callbacks = list(callbacks)
-        for every, fn in callbacks:
-            require(is_int(every) and every >= 1 and callable(fn), "callbacks", (every, fn), "(every >= 1, fn) pairs")
+        for pair in callbacks:
+            ok = isinstance(pair, tuple | list) and len(pair) == 2 and is_int(pair[0]) and pair[0] >= 1
+            require(ok and callable(pair[1]), "callbacks", pair, "(every >= 1, fn) pairs")
         if self.paused:
             raise RuntimeError("run() on a paused trainer would wait forever: call resume() first")
         self.control.begin_run()

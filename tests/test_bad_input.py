@@ -5,10 +5,14 @@ import traceback
 
 import numpy as np
 import pytest
+import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import ganlib
 from ganlib import TrainConfig
+from ganlib import evaluation as E
+from ganlib import plots as P
 from ganlib.losses import LOSSES
 from ganlib.recipes import make_trainer
 
@@ -126,3 +130,30 @@ def test_booleans_infinities_and_huge_values_are_refused_by_name(name, value):
 def test_network_sizes_must_be_sensible_ints(name, value):
     with pytest.raises(ValueError, match=f"^{name}="):
         make_trainer("ring", device="cpu", **{name: value})
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: ganlib.ring(n_modes=True), "n_modes"),
+        (lambda: ganlib.grid(side=np.float64(5)), "side"),
+        (lambda: ganlib.mixture_1d(std=math.nan), "std"),
+        (lambda: ganlib.load_mnist("test", device="tpu"), "device"),
+        (lambda: ganlib.seed_everything(-1), "seed"),
+        (lambda: ganlib.MLPDiscriminator(in_shape=(0,)), "in_shape"),
+        (lambda: E.mode_coverage(torch.full((4, 2), math.nan), ganlib.ring()), "samples"),
+        (lambda: E.calibration(torch.tensor([math.nan]), torch.tensor([1.0])), "probability"),
+        (lambda: P.plot_image_grid(torch.zeros(4, 1, 28, 28), nrow=0), "nrow"),
+        (lambda: P.plot_training(None), "history"),
+        (lambda: P.plot_mode_coverage(None), "coverage"),
+        (lambda: P.plot_class_histogram(None), "report"),
+        (lambda: P.plot_samples(torch.zeros(3), ganlib.ring()), "samples"),
+        (lambda: _ring_trainer().save("/tmp"), "path"),
+        (lambda: _ring_trainer().save(None), "path"),
+        (lambda: _ring_trainer().run(1, callbacks=[1]), "callbacks"),
+    ],
+)
+def test_relatives_of_the_reported_defects_are_refused_by_name(call, name):
+    with pytest.raises(ValueError, match=f"^{name}=") as info:
+        call()
+    assert _raised_by_ganlib(info.value)

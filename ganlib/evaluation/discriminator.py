@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ganlib.checks import require
+from ganlib.checks import is_int, require
 from ganlib.evaluation.sampling import fixed_samples, snapshot
 from ganlib.losses import g_loss, real_probability
 from ganlib.train import Trainer
@@ -58,7 +58,8 @@ def calibration(
     """
     require(probability.ndim == 1 and len(probability) >= 1, "probability", tuple(probability.shape), "a 1D tensor")
     require(is_real.shape == probability.shape, "is_real", tuple(is_real.shape), f"{tuple(probability.shape)} flags")
-    require(isinstance(bins, int) and bins >= 1, "bins", bins, "an int >= 1")
+    require(is_int(bins) and bins >= 1, "bins", bins, "an int >= 1")
+    require(bool(torch.isfinite(probability).all()), "probability", "values holding NaN", "finite probabilities")
     probability, is_real = probability.double().cpu(), is_real.double().cpu()
     which = (probability * bins).long().clamp(0, bins - 1)
     counts = torch.bincount(which, minlength=bins)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ganlib.checks import require
+from ganlib.checks import is_number, require
 from ganlib.data import GaussianMixture
 from ganlib.evaluation.sampling import fixed_samples
 from ganlib.train import Trainer
@@ -47,7 +47,10 @@ def mode_coverage(
         tuple(samples.shape),
         f"a non-empty tensor of shape (n, {mixture.dim})",
     )
-    require(threshold > 0, "threshold", threshold, "a positive number of standard deviations")
+    require(is_number(threshold) and threshold > 0, "threshold", threshold, "a positive number of standard deviations")
+    require(
+        bool(torch.isfinite(samples).all()), "samples", "samples holding NaN or inf", "finite samples (G diverged?)"
+    )
     centres = mixture.centres.to(samples.device).double()
     distance, nearest = (torch.cdist(samples.double(), centres) / mixture.std).min(dim=1)  # (n,), (n,)
     high_quality = distance < threshold

@@ -31,7 +31,7 @@ from typing import Any
 import ipywidgets as widgets
 from IPython.display import Image, display
 
-from ganlib.checks import require
+from ganlib.checks import is_int, require
 from ganlib.config import TrainConfig
 from ganlib.data import DATASETS
 from ganlib.divergence import TrainingDiverged
@@ -64,9 +64,7 @@ class Dashboard:
         config = TrainConfig() if config is None else config
         require(isinstance(config, TrainConfig), "config", config, "a ganlib.TrainConfig")
         require(dataset in DATASETS, "dataset", dataset, f"one of {DATASETS}")
-        require(
-            isinstance(steps_per_frame, int) and steps_per_frame >= 1, "steps_per_frame", steps_per_frame, "an int >= 1"
-        )
+        require(is_int(steps_per_frame) and steps_per_frame >= 1, "steps_per_frame", steps_per_frame, "an int >= 1")
         require(isinstance(max_fps, int | float) and max_fps > 0, "max_fps", max_fps, "a number > 0")
         require(
             isinstance(render_budget, int | float) and 0 < render_budget <= 1,

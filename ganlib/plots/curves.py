@@ -38,6 +38,7 @@ def plot_history(
     hundred pixels wide shows no more, and the live dashboard draws its frames faster. `legend`: keyword
     arguments for the legend (its place, font size) over the defaults, or False for none.
     """
+    require(isinstance(history, History), "history", type(history).__name__, "a ganlib.History")
     for name in stats:
         require(name in STATS, "stats", name, f"names from {STATS}")
     require(smooth is None or (isinstance(smooth, int) and smooth >= 1), "smooth", smooth, "None or an int >= 1")
@@ -82,6 +83,7 @@ def plot_training(
     legend: dict[str, Any] | Literal[False] | None = None,
 ) -> Figure:
     """Two panels: the losses, and D's mean output on real and generated samples (options: `plot_history`)."""
+    require(isinstance(history, History), "history", type(history).__name__, "a ganlib.History")
     figure, axes = figure_and_axes_list(axes, 2, (11, 3.2))
     plot_history(history, ("loss_d", "loss_g"), ax=axes[0], max_points=max_points, legend=legend)
     plot_history(history, ("d_real", "d_fake"), ax=axes[1], max_points=max_points, legend=legend)

@@ -99,6 +99,12 @@ def plot_field_2d(field: Field2D, ax: Axes | None = None) -> Figure:
 
 def plot_samples(samples: torch.Tensor, mixture: GaussianMixture, title: str = "", ax: Axes | None = None) -> Figure:
     """Generated samples (orange) over the mixture's mode centres (blue crosses)."""
+    require(
+        isinstance(samples, torch.Tensor) and samples.ndim == 2 and samples.shape[1] == 2,
+        "samples",
+        getattr(samples, "shape", samples),
+        "an (n, 2) tensor of 2D samples",
+    )
     figure, ax = figure_and_axes(ax, (4, 4))
     samples, centres = samples.cpu().numpy(), mixture.centres.cpu().numpy()
     ax.scatter(samples[:, 0], samples[:, 1], s=2, color=FAKE, alpha=0.5)
@@ -113,6 +119,8 @@ def plot_samples(samples: torch.Tensor, mixture: GaussianMixture, title: str = "
 
 def plot_coverage_curve(curve: Iterable[tuple[int, ModeCoverage]], ax: Axes | None = None) -> Figure:
     """Modes covered (left axis) and the share of high-quality samples (right axis) along a run."""
+    curve = list(curve)
+    require(len(curve) >= 1, "curve", curve, "a non-empty list of (step, ModeCoverage)")
     figure, ax = figure_and_axes(ax, (7, 3))
     steps, coverage = zip(*curve, strict=True)
     ax.plot(steps, [c.modes_covered for c in coverage], color=FAKE, marker=".")
@@ -130,7 +138,12 @@ def save_animation(
     frames: list[tuple[int, torch.Tensor]], mixture: GaussianMixture, path: str | Path, fps: int = 4
 ) -> Path:
     """A GIF of (step, samples) frames over the mixture's modes, written with Pillow; returns its path."""
-    require(len(frames) >= 1, "frames", len(frames), "at least one (step, samples) frame")
+    require(
+        len(frames) >= 1 and all(len(f) == 2 and getattr(f[1], "ndim", 0) == 2 for f in frames),
+        "frames",
+        f"{len(frames)} frames",
+        "at least one (step, (n, 2) samples) frame",
+    )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure, ax = figure_and_axes(None, (4, 4))

@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from torchvision.utils import make_grid
 
-from ganlib.checks import require
+from ganlib.checks import is_int, require
 from ganlib.evaluation.digits import CONFIDENT, DigitReport
 from ganlib.evaluation.discriminator import DiscriminatorReport
 from ganlib.evaluation.modes import ModeCoverage
@@ -22,6 +22,7 @@ def plot_image_grid(
 ) -> Figure:
     """A grid of (N, 1, H, W) images in [-1, 1] (e.g. evaluation.fixed_samples of an MNIST trainer)."""
     require(images.ndim == 4 and len(images) >= 1, "images", tuple(images.shape), "a (N, C, H, W) batch")
+    require(nrow is None or (is_int(nrow) and nrow >= 1), "nrow", nrow, "None or an int >= 1")
     nrow = nrow or max(1, round(len(images) ** 0.5))
     grid = make_grid(images.detach().float().cpu(), nrow=nrow, padding=2, normalize=True, value_range=(-1, 1))
     figure, ax = figure_and_axes(ax, (4, 4))
@@ -33,6 +34,7 @@ def plot_image_grid(
 
 def plot_mode_coverage(coverage: ModeCoverage, ax: Axes | None = None) -> Figure:
     """High-quality samples per mode (evaluation.mode_coverage) against the uniform share of a perfect generator."""
+    require(isinstance(coverage, ModeCoverage), "coverage", type(coverage).__name__, "a ModeCoverage (mode_coverage)")
     figure, ax = figure_and_axes(ax, (6, 3))
     _category_bars(ax, coverage.counts, [str(i) for i in range(coverage.n_modes)])
     ax.set_xlabel("mode")
@@ -47,6 +49,7 @@ def plot_mode_coverage(coverage: ModeCoverage, ax: Axes | None = None) -> Figure
 
 def plot_class_histogram(report: DigitReport, ax: Axes | None = None) -> Figure:
     """Generated digits per class as the MNIST classifier reads them (evaluation.digit_metrics), against uniform."""
+    require(isinstance(report, DigitReport), "report", type(report).__name__, "a DigitReport (digit_metrics)")
     figure, ax = figure_and_axes(ax, (6, 3))
     _category_bars(ax, report.class_counts, [str(digit) for digit in range(10)])
     ax.set_xlabel("digit the classifier reads")
@@ -73,6 +76,7 @@ def _category_bars(ax: Axes, counts: Sequence[int], names: Sequence[str]) -> Non
 # ----- the discriminator's calibration -------------------------------------------------------------------------
 def plot_reliability(report: DiscriminatorReport, ax: Axes | None = None) -> Figure:
     """Reliability diagram: in each bin of D's probability, the share of samples that were real."""
+    require(isinstance(report, DiscriminatorReport), "report", type(report).__name__, "a DiscriminatorReport")
     figure, ax = figure_and_axes(ax, (4, 4))
     ax.plot([0, 1], [0, 1], color=OPTIMUM, linestyle="--", linewidth=1, label="calibrated")
     sizes = 20 + 180 * np.asarray(report.bin_counts) / max(report.bin_counts)
