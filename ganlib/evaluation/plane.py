@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ganlib.checks import require
+from ganlib.checks import is_int, require
 from ganlib.data import GaussianMixture
 from ganlib.evaluation.discriminator import discriminator_probability, generator_gradient
 from ganlib.evaluation.modes import N_MODE_SAMPLES, ModeCoverage, mode_coverage
@@ -54,8 +54,10 @@ def field_2d(trainer: Trainer, n_shown: int = 500, n_arrows: int = 80, resolutio
     """D's heatmap, real and generated samples, G's gradient arrows and mode coverage, for a trainer on a 2D mixture."""
     mixture = trainer.data
     require(isinstance(mixture, GaussianMixture) and mixture.dim == 2, "trainer", "data", "a trainer on a 2D mixture")
-    require(isinstance(n_shown, int) and n_shown >= 1, "n_shown", n_shown, "an int >= 1")
-    require(isinstance(n_arrows, int) and 1 <= n_arrows <= N_MODE_SAMPLES, "n_arrows", n_arrows, "an int in [1, 2500]")
+    require(is_int(n_shown) and n_shown >= 1, "n_shown", n_shown, "an int >= 1")
+    require(
+        is_int(n_arrows) and 1 <= n_arrows <= N_MODE_SAMPLES, "n_arrows", n_arrows, f"an int in [1, {N_MODE_SAMPLES}]"
+    )
     loss, limits = trainer.config.loss, plane_limits(mixture)
     axis, probability = discriminator_grid(trainer.D, loss, limits, resolution)
     fake = fixed_samples(trainer, N_MODE_SAMPLES, seed)
