@@ -7,10 +7,11 @@ state at the previous sync, and the rows since then are dropped.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import torch
+from torch import nn
 
 from ganlib.config import TrainConfig
 from ganlib.history import STATS
@@ -33,7 +34,7 @@ class DivergenceGuard:
         self.last_good = copy.deepcopy(self._capture())
 
     @staticmethod
-    def first_bad(rows: torch.Tensor, first_step: int, tensors: Iterable[tuple[str, torch.Tensor]]) -> str | None:
+    def first_bad(rows: torch.Tensor, first_step: int, networks: dict[str, nn.Module]) -> str | None:
         """Where the run first went non-finite ('loss_d at step 12', 'parameter G.net.0.weight'), or None.
 
         `rows`: (steps, len(STATS)) statistics of the steps first_step, first_step + 1, ...
@@ -44,7 +45,10 @@ class DivergenceGuard:
             row = int(bad_rows[0, 0])
             column = int((~finite[row]).nonzero()[0, 0])
             return f"{STATS[column]} at step {first_step + row}"
-        return next((f"parameter {name}" for name, t in tensors if not torch.isfinite(t).all()), None)
+        tensors = ((f"{prefix}.{name}", t) for prefix, net in networks.items() for name, t in net.state_dict().items())
+        return next(
+            (f"parameter {name}" for name, t in tensors if t.is_floating_point() and not torch.isfinite(t).all()), None
+        )
 
 
 def divergence_error(where: str, config: TrainConfig, changes: list[dict[str, Any]], step: int) -> TrainingDiverged:

@@ -277,7 +277,7 @@ class Trainer:
             rows = torch.stack([torch.stack([row[name] for name in STATS]) for row in self._unsynced]).float().cpu()
             first_step = self.step - len(rows) + 1
             self._unsynced.clear()
-            where = self.guard.first_bad(rows, first_step, self._named_weights())
+            where = self.guard.first_bad(rows, first_step, {"G": self.G, "D": self.D})
             if where is not None:
                 raise self._roll_back(where)
             for offset, values in enumerate(rows.tolist()):
@@ -329,12 +329,6 @@ class Trainer:
     def load(self, path: str | Path) -> None:
         """Resume from a checkpoint written by `save` (loaded with weights_only=True); all of it or nothing."""
         self.load_state_dict(load_checkpoint(path))
-
-    def _named_weights(self) -> Iterable[tuple[str, torch.Tensor]]:
-        for prefix, module in (("G", self.G), ("D", self.D)):
-            for name, tensor in module.state_dict().items():
-                if tensor.is_floating_point():
-                    yield f"{prefix}.{name}", tensor
 
     def _restore(self, state: dict[str, Any]) -> None:
         """Put back a `training_state`; a rollback also drops the history rows past its step."""
