@@ -143,8 +143,9 @@ def test_checkpoints_are_loaded_with_weights_only(tmp_path):
     path = tmp_path / "evil.pt"
     with open(path, "wb") as f:
         pickle.dump({"payload": _PoisonedSampler}, f)  # a class, i.e. code: refused by weights_only=True
-    with pytest.raises(pickle.UnpicklingError):
+    with pytest.raises(ValueError, match="evil.pt") as info:
         load_checkpoint(path)
+    assert isinstance(info.value.__cause__, pickle.UnpicklingError)  # refused by the weights-only unpickler
 
 
 _SAVER = """
