@@ -11,7 +11,7 @@ from ganlib.checks import require
 from ganlib.data import GaussianMixture
 from ganlib.evaluation.discriminator import discriminator_probability, generator_gradient
 from ganlib.evaluation.modes import N_MODE_SAMPLES, ModeCoverage, mode_coverage
-from ganlib.evaluation.sampling import fixed_samples
+from ganlib.evaluation.sampling import fixed_samples, snapshot
 from ganlib.train import Trainer
 
 
@@ -71,3 +71,26 @@ def field_2d(trainer: Trainer, n_shown: int = 500, n_arrows: int = 80, resolutio
         push=generator_gradient(trainer.D, arrows_at, loss).cpu(),
         coverage=mode_coverage(fake, mixture),
     )
+
+
+def generator_manifold(trainer: Trainer, resolution: int = 24) -> torch.Tensor | None:
+    """G's image of a grid in z-space, as GAN Lab draws it: (rows, resolution, 2) points, or None when z_dim > 2.
+
+    The grid sits at equal-probability quantiles of z's N(0, 1) axes (0.02 .. 0.98), so every cell of the
+    deformed mesh holds the same share of G's samples: dense cells are where G puts much mass in little room.
+    A 1D z gives one row: a curve.
+    """
+    require(isinstance(resolution, int) and resolution >= 2, "resolution", resolution, "an int >= 2")
+    z_dim = trainer.G.z_dim
+    if z_dim > 2:
+        return None
+    quantiles = torch.special.ndtri(torch.linspace(0.02, 0.98, resolution))
+    if z_dim == 1:
+        z = quantiles[:, None]
+    else:
+        zy, zx = torch.meshgrid(quantiles, quantiles, indexing="ij")
+        z = torch.stack([zx.flatten(), zy.flatten()], dim=1)
+    labels = torch.zeros(len(z), dtype=torch.long, device=trainer.device) if trainer.n_classes else None
+    with torch.no_grad():
+        points = snapshot(trainer.G)(z.to(trainer.device), labels)
+    return points.cpu().view(resolution if z_dim == 2 else 1, resolution, -1)
