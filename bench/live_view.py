@@ -53,12 +53,12 @@ BARE = """board.pause(); time.sleep(0.5); t = board.trainer; t.run(20); s0, t0 =
 while time.perf_counter() - t0 < {seconds}: t.run(20)
 print(json.dumps({{'bare': (t.step - s0) / (time.perf_counter() - t0)}}))"""
 # the time from the key press to the first paint whose readout says k=2
-LATENCY = """async (view) => { const t0 = performance.now(); window.__pressed = null;
+LATENCY = """(view) => { window.__latency = (async () => { const t0 = performance.now(); window.__pressed = null;
   document.addEventListener('keydown', () => { window.__pressed ??= performance.now(); }, {capture: true, once: true});
   while (performance.now() - t0 < 60000) { await new Promise(requestAnimationFrame);
     if (window.__pressed && view.querySelector('.ganlib-readout').textContent.includes('k=2'))
       return (performance.now() - window.__pressed) / 1000; }
-  return null; }"""
+  return null; })(); }"""
 
 
 def measure(browser, base: str, token: str, dataset: str, seconds: float, width: int) -> dict[str, float]:
@@ -75,9 +75,9 @@ def measure(browser, base: str, token: str, dataset: str, seconds: float, width:
     with_view = (after["step"] - before["step"]) / watched["seconds"]
     handle = page.locator(".ganlib-k .noUi-handle").first
     handle.click()
-    latency = page.evaluate_handle(LATENCY, view.element_handle())
+    page.evaluate(LATENCY, view.element_handle())  # starts watching, returns at once
     page.keyboard.press("ArrowRight")
-    latency_s = latency.json_value()
+    latency_s = page.evaluate("() => window.__latency")
     shot = Path("build/screenshots") / f"live_view_{dataset}_{width}.png"
     shot.parent.mkdir(parents=True, exist_ok=True)
     view.screenshot(path=str(shot))
@@ -110,7 +110,9 @@ def main() -> None:
         root.mkdir()
         for dataset in args.datasets:
             cell = SETUP.format(dataset=dataset, config=CONFIGS[dataset])
-            nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)]), root / f"{dataset}.ipynb")
+            kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+            notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)], metadata=kernel)
+            nbformat.write(notebook, root / f"{dataset}.ipynb")
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         with jupyterlab_server(root, Path(tmp)) as (base, token):
             for dataset in args.datasets:

@@ -42,7 +42,7 @@ def test_a_2d_frame_sends_every_layer_with_its_shape_and_range(ring_frame):
     arrays = unpack(meta, buffer)
     assert meta["kind"] == "plane" and meta["step"] == 5 and meta["layers"] == list(LAYERS)
     assert set(arrays) == set().union(*PLANE_LAYERS.values()) | CURVE_ARRAYS
-    assert arrays["heatmap"].shape == (50, 50) and 0 <= arrays["heatmap"].min() <= arrays["heatmap"].max() <= 1
+    assert arrays["heatmap"].shape == (32, 32) and 0 <= arrays["heatmap"].min() <= arrays["heatmap"].max() <= 1
     assert arrays["real"].shape == arrays["fake"].shape == (400, 2)
     assert arrays["arrows_at"].shape == arrays["push"].shape == (60, 2)
     assert arrays["manifold"].shape == (24, 24, 2)  # the ring's z is 2D
@@ -148,3 +148,15 @@ def test_the_view_sends_a_frame_with_its_readout_and_leaves_out_what_the_reader_
 def test_the_views_script_ships_in_the_package_and_loads_nothing_from_the_network():
     script = Path(ganlib.live.view.__file__).with_name("view.js").read_text()
     assert "export default" in script and "import " not in script and "http" not in script
+
+
+def test_a_frame_may_keep_a_recent_frames_coverage_and_says_from_which_step():
+    trainer = make_trainer("ring", CONFIG, device="cpu")
+    trainer.run(2)
+    counted = capture_frame(trainer)
+    trainer.run(1)
+    kept, fresh = capture_frame(trainer, keep_coverage=counted), capture_frame(trainer)
+    assert kept.view.coverage == counted.view.coverage and kept.view.coverage_step == 2 and kept.step == 3
+    assert fresh.view.coverage_step == 3
+    torch.testing.assert_close(kept.view.fake, fresh.view.fake)  # the samples shown are this step's all the same
+    assert pack_frame(kept)[0]["coverage_step"] == 2

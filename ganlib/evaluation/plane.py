@@ -47,19 +47,30 @@ class Field2D:
     fake: torch.Tensor  # (n_shown, 2) generated samples from fixed noise
     arrows_at: torch.Tensor  # (n_arrows, 2) generated samples ...
     push: torch.Tensor  # (n_arrows, 2) ... and -dL_G/dx at each: where D pushes them
-    coverage: ModeCoverage  # on N_MODE_SAMPLES fixed-noise samples
+    coverage: ModeCoverage  # on N_MODE_SAMPLES fixed-noise samples ...
+    coverage_step: int  # ... at this step (earlier than `step` when kept from a previous field)
 
 
-def field_2d(trainer: Trainer, n_shown: int = 500, n_arrows: int = 80, resolution: int = 60, seed: int = 0) -> Field2D:
-    """D's heatmap, real and generated samples, G's gradient arrows and mode coverage, for a trainer on a 2D mixture."""
+def field_2d(
+    trainer: Trainer, n_shown: int = 500, n_arrows: int = 80, resolution: int = 60, seed: int = 0,
+    keep_coverage: Field2D | None = None,
+) -> Field2D:  # fmt: skip
+    """D's heatmap, real and generated samples, G's gradient arrows and mode coverage, for a trainer on a 2D mixture.
+
+    `keep_coverage`: a previous field whose coverage to keep, skipping the N_MODE_SAMPLES samples it needs
+    (most of the cost for a live view that refreshes the samples many times a second)."""
     mixture = trainer.data
     require(isinstance(mixture, GaussianMixture) and mixture.dim == 2, "trainer", "data", "a trainer on a 2D mixture")
     require(isinstance(n_shown, int) and n_shown >= 1, "n_shown", n_shown, "an int >= 1")
     require(isinstance(n_arrows, int) and 1 <= n_arrows <= N_MODE_SAMPLES, "n_arrows", n_arrows, "an int in [1, 2500]")
     loss, limits = trainer.config.loss, plane_limits(mixture)
     axis, probability = discriminator_grid(trainer.D, loss, limits, resolution)
-    fake = fixed_samples(trainer, N_MODE_SAMPLES, seed)
+    fake = fixed_samples(trainer, N_MODE_SAMPLES if keep_coverage is None else max(n_shown, n_arrows), seed)
     arrows_at = fake[:n_arrows]
+    if keep_coverage is None:
+        coverage, coverage_step = mode_coverage(fake, mixture), trainer.step
+    else:
+        coverage, coverage_step = keep_coverage.coverage, keep_coverage.coverage_step
     return Field2D(
         step=trainer.step,
         limits=limits,
@@ -69,7 +80,8 @@ def field_2d(trainer: Trainer, n_shown: int = 500, n_arrows: int = 80, resolutio
         fake=fake[:n_shown].cpu(),
         arrows_at=arrows_at.cpu(),
         push=generator_gradient(trainer.D, arrows_at, loss).cpu(),
-        coverage=mode_coverage(fake, mixture),
+        coverage=coverage,
+        coverage_step=coverage_step,
     )
 
 

@@ -92,3 +92,10 @@ def layout(controls: dict[str, widgets.Widget], **parts: widgets.Widget) -> widg
     )  # fmt: skip
     box.add_class(css_class("dashboard"))
     return box
+
+
+def close_tree(widget: widgets.Widget) -> None:
+    """Close `widget` and every widget inside it."""
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    widget.close()

@@ -6,15 +6,13 @@ on canvases; headless it is drawn as a PNG by a `FrameRenderer` (ganlib.live.ren
 the warnings are made from the same frame as the picture, so they always name the step it shows.
 
 How it stays responsive:
-- Training runs in a daemon `threading.Thread`, in chunks of `steps_per_frame` steps, so the notebook
-  cell returns at once and the kernel keeps receiving slider changes.
-- A slider calls `Trainer.update`, which validates now and applies the change at the next step; the
-  trainer records it in `history.changes`, and the change log under the view shows that record.
-- After every step the training thread asks whether a frame is due, throttled twice: at most `max_fps`
-  frames a second, and capturing and sending may take at most `render_budget` of the time.
+- Training runs in a daemon thread, in chunks of `steps_per_frame` steps; the kernel keeps receiving
+  slider changes, which `Trainer.update` applies at the next step and records in `history.changes`.
+- After every step the training thread asks whether a frame is due: at most `max_fps` frames a second,
+  and capturing and sending them at most `render_budget` of the time.
 - Buttons that rebuild or step the trainer are queued to the training thread, which owns the trainer.
-- Memory stays flat: the trainer's history keeps its last `history_window` rows, and the whole run's
-  curves are thinned to a bounded number of points (ganlib.live.curves).
+- Memory stays flat: the history keeps its last `history_window` rows, the whole run's curves a bounded
+  number of points (ganlib.live.curves).
 
 Without a notebook frontend (papermill, nbval, a script), `live` trains a fixed number of steps in the
 calling thread and leaves the final frame as a static image: it never waits for a browser.
@@ -37,10 +35,10 @@ from ganlib.checks import is_int, require
 from ganlib.config import TrainConfig
 from ganlib.data import DATASETS
 from ganlib.divergence import TrainingDiverged
-from ganlib.live.controls import LIVE_FIELDS, layout, live_values, make_controls
+from ganlib.live.controls import LIVE_FIELDS, close_tree, layout, live_values, make_controls
 from ganlib.live.curves import RunCurves
 from ganlib.live.frame import LAYERS, LiveFrame, capture_frame
-from ganlib.live.readout import changes_text, d_accuracy, game_summary, game_warnings, readout_text
+from ganlib.live.readout import changes_text, frame_warnings, game_summary, readout_text
 from ganlib.live.renderer import FrameRenderer
 from ganlib.live.view import LiveView
 from ganlib.recipes import live_trainer
@@ -48,6 +46,7 @@ from ganlib.train import Trainer
 
 CHANGES_SHOWN = 6  # latest config changes listed under the view
 WARNING_WINDOW = 300  # D's losses over the last this many steps decide whether they explode
+COVERAGE_SECONDS = 0.5  # modes are counted again at most this often: 2,500 samples cost more than the rest
 _active_lock = threading.Lock()
 _active: Dashboard | None = None  # the dashboard that trains now: one at a time shares the CPU better
 
@@ -103,6 +102,7 @@ class Dashboard:
         self._curves = RunCurves()  # the whole run's curves, thinned
         self._best_covered: int | None = None  # the most modes G covered in a frame so far, for the warnings
         self._changes_shown: str | None = None
+        self._coverage_at = -float("inf")  # when the modes were last counted
         self.error: BaseException | None = None  # what stopped the training thread, if anything
         self._frame_seconds = 0.0  # moving average of the time one frame takes to draw
         self._last_frame_at = -float("inf")
@@ -177,7 +177,7 @@ class Dashboard:
         with _active_lock:
             if _active is self:
                 _active = None
-        _close_tree(self.view)
+        close_tree(self.view)
 
     def frame_png(self) -> bytes:
         """The current frame, captured and drawn now, as PNG bytes."""
@@ -196,13 +196,8 @@ class Dashboard:
 
     def warnings(self) -> list[str]:
         """What is going wrong in the game shown now, in words (see ganlib.live.readout.game_warnings)."""
-        frame, covered = self.last_frame, None
-        if hasattr(frame.view, "coverage"):
-            covered = frame.view.coverage.modes_covered
-            self._best_covered = max(covered, self._best_covered or 0)
-        loss_d, accuracy = frame.history["loss_d"][-WARNING_WINDOW:], d_accuracy(frame.history)
-        n_modes = frame.view.coverage.n_modes if covered is not None else None
-        return game_warnings(loss_d, accuracy, covered, self._best_covered if covered is not None else None, n_modes)
+        warnings, self._best_covered = frame_warnings(self.last_frame, self._best_covered, WARNING_WINDOW)
+        return warnings
 
     def summary(self, last: int = 200) -> dict[str, float]:
         """Where the game stands (see ganlib.live.readout.game_summary)."""
@@ -277,8 +272,12 @@ class Dashboard:
 
     def _capture(self) -> LiveFrame:
         layers = self.live_view.layers if self.interactive else LAYERS
-        self.last_frame = capture_frame(self.trainer, self._curves, layers)
-        return self.last_frame
+        fresh = time.perf_counter() - self._coverage_at < COVERAGE_SECONDS and self.last_frame is not None
+        frame = capture_frame(self.trainer, self._curves, layers, self.last_frame if fresh else None)
+        if getattr(frame.view, "coverage_step", None) == frame.step:
+            self._coverage_at = time.perf_counter()
+        self.last_frame = frame
+        return frame
 
     def _publish(self) -> None:
         """Capture a frame and show it with its readout and the change log (called by the training thread)."""
@@ -302,7 +301,7 @@ class Dashboard:
         config = self.trainer.config.replace(**live_values(self.controls), seed=self.seed)
         self.trainer = live_trainer(self.controls["dataset"].value, config, self.device)
         self.error, self.status.value, self._rate = None, "", 0.0
-        self._curves, self._best_covered = RunCurves(), None
+        self._curves, self._best_covered, self._coverage_at = RunCurves(), None, -float("inf")
         self._publish()
 
     # ----- widgets ----------------------------------------------------------------------------------------------
@@ -335,9 +334,3 @@ class Dashboard:
         self.controls["play"].disabled = playing
         self.controls["pause"].disabled = not playing
         self.controls["step"].disabled = playing
-
-
-def _close_tree(widget: widgets.Widget) -> None:
-    for child in getattr(widget, "children", ()):
-        _close_tree(child)
-    widget.close()

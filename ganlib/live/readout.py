@@ -70,6 +70,17 @@ def game_warnings(
     return warnings
 
 
+def frame_warnings(frame: LiveFrame, best_covered: int | None, window: int) -> tuple[list[str], int | None]:
+    """`game_warnings` for a frame, D's losses over its last `window` steps; and the best coverage seen so far,
+    `best_covered` updated with this frame's (None off 2D mixtures)."""
+    covered = n_modes = None
+    if isinstance(frame.view, Field2D):
+        covered, n_modes = frame.view.coverage.modes_covered, frame.view.coverage.n_modes
+        best_covered = max(covered, best_covered or 0)
+    loss_d, accuracy = frame.history["loss_d"][-window:], d_accuracy(frame.history)
+    return game_warnings(loss_d, accuracy, covered, best_covered, n_modes), best_covered
+
+
 def game_summary(trainer: Trainer, last: int = 200) -> dict[str, float]:
     """Where the game stands: D's accuracy and outputs and |grad G| averaged over the last `last` steps,
     and how well G covers the data (modes covered on 2D mixtures, JS divergence in nats on 1D)."""

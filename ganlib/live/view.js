@@ -150,7 +150,8 @@ function drawPlane(ctx, a, meta, shown, size) {
     }
   }
   ctx.restore();
-  axes(b, `step ${meta.step}: modes covered ${meta.modes_covered}/${meta.n_modes}`, "");
+  const at = meta.coverage_step === meta.step ? "" : ` (step ${meta.coverage_step})`;
+  axes(b, `step ${meta.step}: modes covered ${meta.modes_covered}/${meta.n_modes}${at}`, "");
   legend({ ...b, y: b.y + b.h + 38 }, [["real", COLORS.real], ["generated", COLORS.fake]]);
 }
 

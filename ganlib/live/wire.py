@@ -34,7 +34,7 @@ def pack_frame(frame: LiveFrame, layers: Collection[str] = LAYERS) -> tuple[dict
     view = frame.view
     if isinstance(view, Field2D):
         meta.update(kind="plane", limits=list(view.limits), modes_covered=view.coverage.modes_covered,
-                    n_modes=view.coverage.n_modes)  # fmt: skip
+                    n_modes=view.coverage.n_modes, coverage_step=view.coverage_step)  # fmt: skip
         shown = {
             "heatmap": {"heatmap": view.probability},
             "real": {"real": view.real},
