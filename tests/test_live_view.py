@@ -160,3 +160,17 @@ def test_a_frame_may_keep_a_recent_frames_coverage_and_says_from_which_step():
     assert fresh.view.coverage_step == 3
     torch.testing.assert_close(kept.view.fake, fresh.view.fake)  # the samples shown are this step's all the same
     assert pack_frame(kept)[0]["coverage_step"] == 2
+
+
+def test_a_snapshot_follows_every_update_of_the_weights():
+    from ganlib.evaluation.sampling import snapshot
+
+    trainer = make_trainer("ring", CONFIG, device="cpu")
+    first = snapshot(trainer.G)
+    weights = [t.clone() for t in first.state_dict().values()]
+    assert snapshot(trainer.G) is first  # one copy per module and thread
+    trainer.run(1)
+    after = snapshot(trainer.G)
+    for (name, value), old in zip(after.state_dict().items(), weights, strict=True):
+        torch.testing.assert_close(value, trainer.G.state_dict()[name])
+        assert not torch.equal(value, old) or "num_batches" in name

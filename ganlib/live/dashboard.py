@@ -6,10 +6,10 @@ on canvases; headless it is drawn as a PNG by a `FrameRenderer` (ganlib.live.ren
 the warnings are made from the same frame as the picture, so they always name the step it shows.
 
 How it stays responsive:
-- Training runs in a daemon thread, in chunks of `steps_per_frame` steps; the kernel keeps receiving
+- Training runs in a daemon thread, in chunks of at most `steps_per_frame` steps; the kernel keeps receiving
   slider changes, which `Trainer.update` applies at the next step and records in `history.changes`.
-- After every step the training thread asks whether a frame is due: at most `max_fps` frames a second,
-  and capturing and sending them at most `render_budget` of the time.
+- A chunk ends when the next frame is due: at most `max_fps` frames a second, and capturing and sending
+  them at most `render_budget` of the time.
 - Buttons that rebuild or step the trainer are queued to the training thread, which owns the trainer.
 - Memory stays flat: the history keeps its last `history_window` rows, the whole run's curves a bounded
   number of points (ganlib.live.curves).
@@ -21,6 +21,7 @@ calling thread and leaves the final frame as a static image: it never waits for 
 from __future__ import annotations
 
 import html
+import math
 import queue
 import threading
 import time
@@ -232,7 +233,7 @@ class Dashboard:
                 if command is not None:
                     command()
                 elif self.playing:
-                    self._advance(self.steps_per_frame)
+                    self._advance(self._chunk())
             except TrainingDiverged as err:
                 self._stop_with(err, "training diverged")
             except Exception as err:  # noqa: BLE001 -- shown to the reader instead of dying silently in a thread
@@ -252,23 +253,30 @@ class Dashboard:
         self._set_buttons()
 
     def _advance(self, steps: int, frame: bool | None = None) -> None:
-        """Train `steps` steps with a frame whenever one is due (`frame=None`), or one frame after them (True)."""
+        """Train `steps` steps, then draw a frame if `frame` says so (None: when one is due)."""
         trainer = self.trainer
         start, step_before = time.perf_counter(), trainer.step
-        trainer.run(steps, callbacks=[(1, self._frame_if_due)] if frame is None else ())
+        trainer.run(steps)
         elapsed = time.perf_counter() - start
         if trainer.step > step_before and elapsed > 0:
             self._rate = (trainer.step - step_before) / elapsed
         self._curves.extend(trainer.history)  # every row, before the window drops it
         trainer.history.keep_last(self.history_window)  # after the run synced: no row is in flight
-        if frame:
+        if frame or (frame is None and self._until_frame() <= 0):
             self._publish()
 
-    def _frame_if_due(self, _trainer: Trainer) -> None:
-        """At most max_fps frames a second, and capturing and showing them at most render_budget of the time."""
+    def _until_frame(self) -> float:
+        """Seconds until a frame is due: at most max_fps a second, and frames at most render_budget of the time."""
         interval = max(1 / self.max_fps, self._frame_seconds * (1 - self.render_budget) / self.render_budget)
-        if time.perf_counter() - self._last_frame_at >= interval:
-            self._publish()
+        return self._last_frame_at + interval - time.perf_counter()
+
+    def _chunk(self) -> int:
+        """Steps to train before the next frame is due, at the measured rate (at most steps_per_frame).
+
+        Chunks, not a check after every step: a step's host sync would cost a third of the time."""
+        if self._rate <= 0:
+            return self.steps_per_frame
+        return max(1, min(self.steps_per_frame, math.ceil(self._until_frame() * self._rate)))
 
     def _capture(self) -> LiveFrame:
         layers = self.live_view.layers if self.interactive else LAYERS

@@ -8,7 +8,8 @@ const COLORS = {
   pData: "#1b7837", pG: "#762a83", d: "#e08214", dOpt: "#000",
 };
 // D's probability of "real", 0 (purple: fake) .. 1/2 (white) .. 1 (green: real), as in GAN Lab
-const HEAT = [[118, 42, 131], [194, 165, 207], [247, 247, 247], [166, 219, 160], [27, 120, 55]];
+// pastel at the ends, so the samples' dark dots stay visible on either side
+const HEAT = [[175, 141, 195], [214, 196, 224], [247, 247, 247], [190, 228, 185], [127, 191, 123]];
 const FONT = "13px system-ui, sans-serif";
 const TITLE_FONT = "bold 14px system-ui, sans-serif";
 
