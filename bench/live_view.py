@@ -113,25 +113,25 @@ def main() -> None:
 
     print(f"load before: {os.getloadavg()}, {os.cpu_count()} CPUs, render_budget {args.render_budget}", flush=True)
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
-        root = Path(tmp) / "notebooks"
-        root.mkdir()
-        for dataset in args.datasets:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        for dataset in args.datasets:  # a JupyterLab of its own each: no other notebook in its workspace
+            state = Path(tmp) / dataset
+            root = state / "notebooks"
+            root.mkdir(parents=True)
             cell = SETUP.format(dataset=dataset, config=CONFIGS[dataset], budget=args.render_budget)
             kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
             notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)], metadata=kernel)
             nbformat.write(notebook, root / f"{dataset}.ipynb")
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        with jupyterlab_server(root, Path(tmp)) as (base, token):
-            for dataset in args.datasets:
+            with jupyterlab_server(root, state) as (base, token):
                 r = measure(browser, base, token, dataset, args.seconds, args.width)
-                print(
-                    f"{dataset}: {r['pictures_per_s']:.1f} new pictures/s seen ({r['changed_per_s']:.1f}/s by pixel "
-                    f"hash, {r['animation_frames_per_s']:.0f} animation frames/s); steps/s {r['steps_per_s_view']:.1f} "
-                    f"with the view, {r['steps_per_s_bare']:.1f} bare: overhead {r['overhead']:.1%}; slider -> "
-                    f"picture {r['latency_s']:.3f} s; kernel max RSS {r['rss_mb'][0]:.0f} -> {r['rss_mb'][1]:.0f} MiB;"
-                    f" {r['screenshot']}; load {os.getloadavg()[0]:.1f}",
-                    flush=True,
-                )
+            print(
+                f"{dataset}: {r['pictures_per_s']:.1f} new pictures/s seen ({r['changed_per_s']:.1f}/s by pixel "
+                f"hash, {r['animation_frames_per_s']:.0f} animation frames/s); steps/s {r['steps_per_s_view']:.1f} "
+                f"with the view, {r['steps_per_s_bare']:.1f} bare: overhead {r['overhead']:.1%}; slider -> "
+                f"picture {r['latency_s']:.3f} s; kernel max RSS {r['rss_mb'][0]:.0f} -> {r['rss_mb'][1]:.0f} MiB;"
+                f" {r['screenshot']}; load {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
         browser.close()
 
 

@@ -125,7 +125,7 @@ function drawPlane(ctx, a, meta, shown, size) {
     }
     ctx.stroke();
   }
-  for (const [name, color] of [["real", COLORS.real], ["fake", COLORS.fake]]) {
+  for (const [name, color] of [["fake", COLORS.fake], ["real", COLORS.real]]) {  // the data on top
     if (!shown[name] || !a[name]) continue;
     const p = a[name];
     ctx.fillStyle = color; ctx.strokeStyle = "white"; ctx.lineWidth = 0.8;
