@@ -1,8 +1,9 @@
 """What watching costs: training steps/s with the live dashboard attached against the bare trainer.
 
-The dashboard trains in its background thread and draws real frames (its default throttling) into an
-ipywidgets.Image; without a browser the widget messages go nowhere, so the figure is drawing + encoding +
-thread overhead, which is what a notebook pays on the kernel's side. Target: under 20% overhead.
+The dashboard trains in its background thread and captures and packs real frames (its default throttling)
+for its browser view (ganlib.live.view); without a browser the widget messages go nowhere, so the figure is
+capture + packing + thread overhead, what a notebook pays on the kernel's side (bench/live_view.py measures
+it with Chromium drawing). Target: under 20% overhead. The "blitted" share is the headless renderer's.
 With --memory-steps N it also trains N steps with the dashboard and prints the process's memory on the way.
 
     .venv/bin/python bench/dashboard_overhead.py [--seconds 20] [--repeats 2] [--memory-steps 100000]

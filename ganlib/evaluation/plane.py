@@ -11,7 +11,7 @@ from ganlib.checks import is_int, require
 from ganlib.data import GaussianMixture
 from ganlib.evaluation.discriminator import discriminator_probability, generator_gradient
 from ganlib.evaluation.modes import N_MODE_SAMPLES, ModeCoverage, mode_coverage
-from ganlib.evaluation.sampling import fixed_samples
+from ganlib.evaluation.sampling import fixed_samples, snapshot
 from ganlib.train import Trainer
 
 
@@ -47,11 +47,18 @@ class Field2D:
     fake: torch.Tensor  # (n_shown, 2) generated samples from fixed noise
     arrows_at: torch.Tensor  # (n_arrows, 2) generated samples ...
     push: torch.Tensor  # (n_arrows, 2) ... and -dL_G/dx at each: where D pushes them
-    coverage: ModeCoverage  # on N_MODE_SAMPLES fixed-noise samples
+    coverage: ModeCoverage  # on N_MODE_SAMPLES fixed-noise samples ...
+    coverage_step: int  # ... at this step (earlier than `step` when kept from a previous field)
 
 
-def field_2d(trainer: Trainer, n_shown: int = 500, n_arrows: int = 80, resolution: int = 60, seed: int = 0) -> Field2D:
-    """D's heatmap, real and generated samples, G's gradient arrows and mode coverage, for a trainer on a 2D mixture."""
+def field_2d(
+    trainer: Trainer, n_shown: int = 500, n_arrows: int = 80, resolution: int = 60, seed: int = 0,
+    keep_coverage: Field2D | None = None,
+) -> Field2D:  # fmt: skip
+    """D's heatmap, real and generated samples, G's gradient arrows and mode coverage, for a trainer on a 2D mixture.
+
+    `keep_coverage`: a previous field whose coverage to keep, skipping the N_MODE_SAMPLES samples it needs
+    (most of the cost for a live view that refreshes the samples many times a second)."""
     mixture = trainer.data
     require(isinstance(mixture, GaussianMixture) and mixture.dim == 2, "trainer", "data", "a trainer on a 2D mixture")
     require(is_int(n_shown) and n_shown >= 1, "n_shown", n_shown, "an int >= 1")
@@ -60,8 +67,12 @@ def field_2d(trainer: Trainer, n_shown: int = 500, n_arrows: int = 80, resolutio
     )
     loss, limits = trainer.config.loss, plane_limits(mixture)
     axis, probability = discriminator_grid(trainer.D, loss, limits, resolution)
-    fake = fixed_samples(trainer, N_MODE_SAMPLES, seed)
+    fake = fixed_samples(trainer, N_MODE_SAMPLES if keep_coverage is None else max(n_shown, n_arrows), seed)
     arrows_at = fake[:n_arrows]
+    if keep_coverage is None:
+        coverage, coverage_step = mode_coverage(fake, mixture), trainer.step
+    else:
+        coverage, coverage_step = keep_coverage.coverage, keep_coverage.coverage_step
     return Field2D(
         step=trainer.step,
         limits=limits,
@@ -71,5 +82,29 @@ def field_2d(trainer: Trainer, n_shown: int = 500, n_arrows: int = 80, resolutio
         fake=fake[:n_shown].cpu(),
         arrows_at=arrows_at.cpu(),
         push=generator_gradient(trainer.D, arrows_at, loss).cpu(),
-        coverage=mode_coverage(fake, mixture),
+        coverage=coverage,
+        coverage_step=coverage_step,
     )
+
+
+def generator_manifold(trainer: Trainer, resolution: int = 24) -> torch.Tensor | None:
+    """G's image of a grid in z-space, as GAN Lab draws it: (rows, resolution, 2) points, or None when z_dim > 2.
+
+    The grid sits at equal-probability quantiles of z's N(0, 1) axes (0.02 .. 0.98), so every cell of the
+    deformed mesh holds the same share of G's samples: dense cells are where G puts much mass in little room.
+    A 1D z gives one row: a curve.
+    """
+    require(isinstance(resolution, int) and resolution >= 2, "resolution", resolution, "an int >= 2")
+    z_dim = trainer.G.z_dim
+    if z_dim > 2:
+        return None
+    quantiles = torch.special.ndtri(torch.linspace(0.02, 0.98, resolution))
+    if z_dim == 1:
+        z = quantiles[:, None]
+    else:
+        zy, zx = torch.meshgrid(quantiles, quantiles, indexing="ij")
+        z = torch.stack([zx.flatten(), zy.flatten()], dim=1)
+    labels = torch.zeros(len(z), dtype=torch.long, device=trainer.device) if trainer.n_classes else None
+    with torch.no_grad():
+        points = snapshot(trainer.G)(z.to(trainer.device), labels)
+    return points.cpu().view(resolution if z_dim == 2 else 1, resolution, -1)

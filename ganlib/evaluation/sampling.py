@@ -21,17 +21,24 @@ from ganlib.train import Trainer
 def snapshot(module: nn.Module) -> nn.Module:
     """A frozen copy in eval mode: reading it is safe while another thread trains the original.
 
-    Each thread keeps one copy per module and copies the current weights into it, about ten times cheaper
-    than a deep copy (the live dashboard takes three a frame). So a snapshot holds until the same thread
-    takes the next one of the same module: use it at once.
+    Each thread keeps one copy per module and copies the current weights into it only when they changed
+    since (every in-place update, an optimizer's or a load's, bumps a tensor's version counter): the live
+    view takes four snapshots a frame, of two modules that change once a step. So a snapshot holds until
+    the same thread takes the next one of the same module: use it at once.
     """
     copies = _snapshots.__dict__.setdefault("by_module", weakref.WeakKeyDictionary())
-    frozen = copies.get(module)
-    if frozen is None:
-        frozen = copies[module] = copy.deepcopy(module).eval().requires_grad_(False)
-    else:
-        frozen.load_state_dict(module.state_dict())
-    return frozen
+    sources = list(module.state_dict(keep_vars=True).values())
+    versions = tuple((id(tensor), tensor._version) for tensor in sources)
+    entry = copies.get(module)
+    if entry is None:
+        copies[module] = (copy.deepcopy(module).eval().requires_grad_(False), versions)
+    elif entry[1] != versions:
+        frozen = entry[0]
+        with torch.no_grad():
+            for target, source in zip(frozen.state_dict(keep_vars=True).values(), sources, strict=True):
+                target.copy_(source)
+        copies[module] = (frozen, versions)
+    return copies[module][0]
 
 
 _snapshots = threading.local()

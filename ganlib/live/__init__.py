@@ -1,9 +1,10 @@
 """The game, live: a dashboard that trains a GAN in a background thread while the reader moves its controls.
 
-- frame: one picture's numbers (`LiveFrame`), captured once per frame
-- renderer: a frame drawn as PNG, redrawing only what changed
+- frame: one picture's numbers (`LiveFrame`), captured once per frame; curves: the whole run's, thinned
+- wire, view (+ view.js): a frame packed as binary numbers and drawn by the browser on canvases
+- renderer: a frame drawn as PNG, redrawing only what changed: the still figure when headless
 - controls: the sliders, drop-downs and buttons
-- readout: the words and numbers beside the picture
+- readout: the words and numbers beside the picture, and warnings when the game goes wrong
 - dashboard: the widget that ties them to a running trainer
 - notebook: `live()`, the notebook's one call, live in JupyterLab or still when headless
 """

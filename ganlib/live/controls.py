@@ -77,7 +77,8 @@ def _log_slider(description: str, value: float) -> widgets.FloatLogSlider:
 def layout(controls: dict[str, widgets.Widget], **parts: widgets.Widget) -> widgets.VBox:
     """Buttons on top, then the readout, the sliders beside the image, the change log and the status line.
 
-    `parts`: the readout, image, changes and status widgets; each gets its CSS class (`ganlib-<name>`)."""
+    `parts`: the image, changes and status widgets and a readout (left out where the image draws its own);
+    each gets its CSS class (`ganlib-<name>`)."""
     for name, part in parts.items():
         part.add_class(css_class(name))
     buttons = widgets.HBox([controls[name] for name in BUTTONS])
@@ -86,7 +87,15 @@ def layout(controls: dict[str, widgets.Widget], **parts: widgets.Widget) -> widg
         layout=widgets.Layout(min_width="330px"),
     )
     box = widgets.VBox(
-        [buttons, parts["readout"], widgets.HBox([sliders, parts["image"]]), parts["changes"], parts["status"]]
-    )
+        [buttons, *([parts["readout"]] if "readout" in parts else []), widgets.HBox([sliders, parts["image"]]),
+         parts["changes"], parts["status"]]
+    )  # fmt: skip
     box.add_class(css_class("dashboard"))
     return box
+
+
+def close_tree(widget: widgets.Widget) -> None:
+    """Close `widget` and every widget inside it."""
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    widget.close()

@@ -1,18 +1,18 @@
 """The game, live: a widget dashboard that trains a GAN while the reader drags sliders.
 
-Each picture is a `LiveFrame` (ganlib.live.frame) captured by the training thread between steps and drawn
-by a `FrameRenderer` (ganlib.live.renderer); the sliders and buttons are in ganlib.live.controls.
+Each picture is a `LiveFrame` (ganlib.live.frame) captured by the training thread between steps. Live in
+JupyterLab it goes to a `LiveView` (ganlib.live.view), which sends its numbers to the browser to be drawn
+on canvases; headless it is drawn as a PNG by a `FrameRenderer` (ganlib.live.renderer). The readout and
+the warnings are made from the same frame as the picture, so they always name the step it shows.
 
 How it stays responsive:
-- Training runs in a daemon `threading.Thread`, in chunks of `steps_per_frame` steps, so the notebook
-  cell returns at once and the kernel keeps receiving slider changes.
-- A slider calls `Trainer.update`, which validates now and applies the change at the next step; the
-  trainer records it in `history.changes`, and the change log under the view shows that record.
-- The training thread draws frames itself (matplotlib's object-oriented API, PNG bytes into an
-  `ipywidgets.Image`), throttled twice: at most `max_fps` frames a second, and drawing may take at most
-  `render_budget` of the time, so a slow frame cannot eat the training.
+- Training runs in a daemon thread, in chunks of at most `steps_per_frame` steps; the kernel keeps receiving
+  slider changes, which `Trainer.update` applies at the next step and records in `history.changes`.
+- A chunk ends when the next frame is due: at most `max_fps` frames a second, and capturing and sending
+  them at most `render_budget` of the time.
 - Buttons that rebuild or step the trainer are queued to the training thread, which owns the trainer.
-- Memory stays flat: the trainer's history keeps its last `history_window` rows.
+- Memory stays flat: the history keeps its last `history_window` rows, the whole run's curves a bounded
+  number of points (ganlib.live.curves).
 
 Without a notebook frontend (papermill, nbval, a script), `live` trains a fixed number of steps in the
 calling thread and leaves the final frame as a static image: it never waits for a browser.
@@ -21,6 +21,7 @@ calling thread and leaves the final frame as a static image: it never waits for 
 from __future__ import annotations
 
 import html
+import math
 import queue
 import threading
 import time
@@ -35,14 +36,18 @@ from ganlib.checks import is_int, require
 from ganlib.config import TrainConfig
 from ganlib.data import DATASETS
 from ganlib.divergence import TrainingDiverged
-from ganlib.live.controls import LIVE_FIELDS, layout, live_values, make_controls
-from ganlib.live.frame import capture_frame
-from ganlib.live.readout import changes_text, game_summary, readout_text
+from ganlib.live.controls import LIVE_FIELDS, close_tree, layout, live_values, make_controls
+from ganlib.live.curves import RunCurves
+from ganlib.live.frame import LAYERS, LiveFrame, capture_frame
+from ganlib.live.readout import changes_text, frame_warnings, game_summary, readout_text
 from ganlib.live.renderer import FrameRenderer
+from ganlib.live.view import LiveView
 from ganlib.recipes import live_trainer
 from ganlib.train import Trainer
 
 CHANGES_SHOWN = 6  # latest config changes listed under the view
+WARNING_WINDOW = 300  # D's losses over the last this many steps decide whether they explode
+COVERAGE_SECONDS = 0.5  # modes are counted again at most this often: 2,500 samples cost more than the rest
 _active_lock = threading.Lock()
 _active: Dashboard | None = None  # the dashboard that trains now: one at a time shares the CPU better
 
@@ -56,8 +61,8 @@ class Dashboard:
         config: TrainConfig | None = None,
         device: Any = None,
         steps_per_frame: int = 20,
-        max_fps: float = 5.0,
-        render_budget: float = 0.2,
+        max_fps: float = 30.0,
+        render_budget: float = 0.1,
         history_window: int = 3000,
         interactive: bool = False,
     ) -> None:
@@ -80,21 +85,28 @@ class Dashboard:
         self.interactive = interactive
         self.trainer = live_trainer(dataset, config, device)
         self.controls = make_controls(config, dataset, steps_per_frame)
-        # the frame shrinks with the notebook's width, keeping its aspect ratio
-        self.image = widgets.Image(
+        self.image = widgets.Image(  # the headless picture; it shrinks with the notebook, keeping its aspect
             format="png", layout=widgets.Layout(flex="1 1 auto", min_width="0", max_width="940px", object_fit="contain")
         )
+        self.live_view = LiveView(layout=widgets.Layout(flex="1 1 auto", min_width="0"))  # drawn by the browser
         self.readout = widgets.HTML()
         self.changes = widgets.HTML()
         self.status = widgets.HTML()
-        self.view = layout(
-            self.controls, readout=self.readout, image=self.image, changes=self.changes, status=self.status
-        )
+        if interactive:  # the live view draws its readout itself, from the frame it draws
+            self.view = layout(self.controls, image=self.live_view, changes=self.changes, status=self.status)
+        else:
+            parts = dict(readout=self.readout, image=self.image, changes=self.changes, status=self.status)
+            self.view = layout(self.controls, **parts)
         self.renderer = FrameRenderer()  # one figure for all frames: each frame redraws only what changed
         self.frames = 0  # frames drawn so far
+        self.last_frame: LiveFrame | None = None  # the frame the picture and the readout show now
+        self._curves = RunCurves()  # the whole run's curves, thinned
+        self._best_covered: int | None = None  # the most modes G covered in a frame so far, for the warnings
+        self._changes_shown: str | None = None
+        self._coverage_at = -float("inf")  # when the modes were last counted
         self.error: BaseException | None = None  # what stopped the training thread, if anything
         self._frame_seconds = 0.0  # moving average of the time one frame takes to draw
-        self._last_frame_at = self._last_text_at = -float("inf")
+        self._last_frame_at = -float("inf")
         self._rate = 0.0  # training steps per second, measured over the last chunk
         self._commands: queue.Queue[Callable[[], None]] = queue.Queue()
         self._playing = threading.Event()
@@ -104,7 +116,7 @@ class Dashboard:
         if interactive:
             self._publish()  # a first frame, so the view is never empty
         else:
-            self._publish_text()
+            self._publish_text(self._capture())
 
     # ----- what a notebook calls --------------------------------------------------------------------------------
     @property
@@ -166,15 +178,27 @@ class Dashboard:
         with _active_lock:
             if _active is self:
                 _active = None
-        _close_tree(self.view)
+        close_tree(self.view)
 
     def frame_png(self) -> bytes:
         """The current frame, captured and drawn now, as PNG bytes."""
-        return self.renderer.png(capture_frame(self.trainer))
+        return self.renderer.png(self._capture())
+
+    def show_frame(self, frame: LiveFrame, readout: str, warnings: list[str]) -> None:
+        """Show `frame` with its readout: sent to the browser when live, drawn as a PNG headlessly."""
+        if self.interactive:
+            self.live_view.show(frame, readout, warnings)
+        else:
+            self.image.value = self.renderer.png(frame)
 
     def readout_text(self) -> str:
-        """Step, losses, D's accuracy and the settings the trainer uses now, on one line."""
-        return readout_text(self.trainer, self._rate)
+        """Step, losses, D's accuracy and the settings of the frame shown now, on one line."""
+        return readout_text(self.last_frame, self._rate)
+
+    def warnings(self) -> list[str]:
+        """What is going wrong in the game shown now, in words (see ganlib.live.readout.game_warnings)."""
+        warnings, self._best_covered = frame_warnings(self.last_frame, self._best_covered, WARNING_WINDOW)
+        return warnings
 
     def summary(self, last: int = 200) -> dict[str, float]:
         """Where the game stands (see ganlib.live.readout.game_summary)."""
@@ -209,7 +233,7 @@ class Dashboard:
                 if command is not None:
                     command()
                 elif self.playing:
-                    self._advance(self.steps_per_frame)
+                    self._advance(self._chunk())
             except TrainingDiverged as err:
                 self._stop_with(err, "training diverged")
             except Exception as err:  # noqa: BLE001 -- shown to the reader instead of dying silently in a thread
@@ -236,36 +260,56 @@ class Dashboard:
         elapsed = time.perf_counter() - start
         if trainer.step > step_before and elapsed > 0:
             self._rate = (trainer.step - step_before) / elapsed
+        self._curves.extend(trainer.history)  # every row, before the window drops it
         trainer.history.keep_last(self.history_window)  # after the run synced: no row is in flight
-        if frame or (frame is None and self._frame_due()):
+        if frame or (frame is None and self._until_frame() <= 0):
             self._publish()
-        elif frame is None and time.perf_counter() - self._last_text_at >= 1 / self.max_fps:
-            self._publish_text()  # the readout is cheap: it keeps up between frames
 
-    def _frame_due(self) -> bool:
-        """True when the last frame is old enough: at most max_fps, and drawing at most render_budget of the time."""
+    def _until_frame(self) -> float:
+        """Seconds until a frame is due: at most max_fps a second, and frames at most render_budget of the time."""
         interval = max(1 / self.max_fps, self._frame_seconds * (1 - self.render_budget) / self.render_budget)
-        return time.perf_counter() - self._last_frame_at >= interval
+        return self._last_frame_at + interval - time.perf_counter()
+
+    def _chunk(self) -> int:
+        """Steps to train before the next frame is due, at the measured rate (at most steps_per_frame).
+
+        Chunks, not a check after every step: a step's host sync would cost a third of the time."""
+        if self._rate <= 0:
+            return self.steps_per_frame
+        return max(1, min(self.steps_per_frame, math.ceil(self._until_frame() * self._rate)))
+
+    def _capture(self) -> LiveFrame:
+        layers = self.live_view.layers if self.interactive else LAYERS
+        fresh = time.perf_counter() - self._coverage_at < COVERAGE_SECONDS and self.last_frame is not None
+        frame = capture_frame(self.trainer, self._curves, layers, self.last_frame if fresh else None)
+        if getattr(frame.view, "coverage_step", None) == frame.step:
+            self._coverage_at = time.perf_counter()
+        self.last_frame = frame
+        return frame
 
     def _publish(self) -> None:
-        """Draw a frame and refresh the readout and the change log (called by the training thread)."""
+        """Capture a frame and show it with its readout and the change log (called by the training thread)."""
         start = time.perf_counter()
-        self.image.value = self.frame_png()
-        self._publish_text()
+        frame = self._capture()
+        self.show_frame(frame, self.readout_text(), self.warnings())
+        self._publish_text(frame)
         self.frames += 1
         seconds = time.perf_counter() - start
         self._frame_seconds = seconds if self.frames == 1 else 0.7 * self._frame_seconds + 0.3 * seconds
         self._last_frame_at = time.perf_counter()
 
-    def _publish_text(self) -> None:
-        self._last_text_at = time.perf_counter()
+    def _publish_text(self, frame: LiveFrame) -> None:
         self.readout.value = f"<code>{html.escape(self.readout_text())}</code>"
-        self.changes.value = f"<pre style='margin:0'>{html.escape(self.changes_text() or 'no changes yet')}</pre>"
+        changes = changes_text(frame.history, CHANGES_SHOWN) or "no changes yet"
+        if changes != self._changes_shown:  # sent only when it changed
+            self._changes_shown = changes
+            self.changes.value = f"<pre style='margin:0'>{html.escape(changes)}</pre>"
 
     def _rebuild(self) -> None:
         config = self.trainer.config.replace(**live_values(self.controls), seed=self.seed)
         self.trainer = live_trainer(self.controls["dataset"].value, config, self.device)
         self.error, self.status.value, self._rate = None, "", 0.0
+        self._curves, self._best_covered, self._coverage_at = RunCurves(), None, -float("inf")
         self._publish()
 
     # ----- widgets ----------------------------------------------------------------------------------------------
@@ -278,6 +322,7 @@ class Dashboard:
         for name in LIVE_FIELDS:
             c[name].observe(partial(self._on_live_change, name), names="value")
         c["dataset"].observe(lambda _: self._submit(self._rebuild), names="value")
+        self.live_view.observe(self._on_layers, names="layers")
         self._set_buttons()
 
     def _on_live_change(self, name: str, change: dict[str, Any]) -> None:
@@ -287,14 +332,13 @@ class Dashboard:
         except ValueError as err:
             self.status.value = f"<b>not applied:</b> {err}"
 
+    def _on_layers(self, _change: dict[str, Any]) -> None:
+        """A layer switched on or off in the browser: a paused view gets a frame with (or without) it now."""
+        if not self.playing:
+            self._submit(self._publish)
+
     def _set_buttons(self) -> None:
         playing = self.playing
         self.controls["play"].disabled = playing
         self.controls["pause"].disabled = not playing
         self.controls["step"].disabled = playing
-
-
-def _close_tree(widget: widgets.Widget) -> None:
-    for child in getattr(widget, "children", ()):
-        _close_tree(child)
-    widget.close()

@@ -1,0 +1,62 @@
+"""The whole run's training curves in bounded memory: at most `max_points` points per curve, however long it runs.
+
+The trainer's history keeps only its last rows (the dashboard trims it), yet the live view draws the curves
+from step 1. So every row passes once through `RunCurves`, which averages runs of `stride` rows into one
+point; when the points fill up, neighbours merge in pairs and the stride doubles. A curve of a million steps
+is then 500 to 1000 points, each the mean of its steps: noise is smoothed the way a reader's eye would.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+import numpy as np
+
+from ganlib.checks import require
+from ganlib.history import History
+
+CURVES = ("loss_d", "loss_g", "d_real", "d_fake")  # what the live view plots: the losses and D's outputs
+MAX_POINTS = 1000
+
+
+class RunCurves:
+    """Thinned means of the CURVES columns over the whole run; feed it with `extend` before rows are trimmed."""
+
+    def __init__(self, max_points: int = MAX_POINTS) -> None:
+        require(isinstance(max_points, int) and max_points >= 2 and max_points % 2 == 0, "max_points", max_points,
+                "an even int >= 2")  # fmt: skip
+        self.max_points, self.stride, self.last_step = max_points, 1, 0
+        self.steps: list[float] = []  # each point's last step
+        self.values: dict[str, list[float]] = {name: [] for name in CURVES}
+        self._pending: list[tuple[int, list[float]]] = []  # rows of the point being filled
+
+    def extend(self, history: History) -> None:
+        """Take the rows of `history` after the last step seen (a row seen before is never counted twice)."""
+        start = bisect_right(history.steps, self.last_step)
+        columns = [history[name] for name in CURVES]
+        for i in range(start, len(history.steps)):
+            self._pending.append((history.steps[i], [column[i] for column in columns]))
+            if len(self._pending) == self.stride:
+                self._close_point()
+        if len(history.steps) > start:
+            self.last_step = history.steps[-1]
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """'step' and each curve as float32 arrays of equal length; the rows of a point not yet full end them."""
+        steps, values = list(self.steps), {name: list(column) for name, column in self.values.items()}
+        if self._pending:
+            steps.append(self._pending[-1][0])
+            for name, mean in zip(CURVES, np.mean([row for _, row in self._pending], axis=0), strict=True):
+                values[name].append(float(mean))
+        return {"step": np.asarray(steps, np.float32), **{k: np.asarray(v, np.float32) for k, v in values.items()}}
+
+    def _close_point(self) -> None:
+        self.steps.append(self._pending[-1][0])
+        for name, mean in zip(CURVES, np.mean([row for _, row in self._pending], axis=0), strict=True):
+            self.values[name].append(float(mean))
+        self._pending.clear()
+        if len(self.steps) == self.max_points:  # merge neighbours: half the points, each twice the steps
+            self.steps = self.steps[1::2]
+            for name, column in self.values.items():
+                self.values[name] = [(a + b) / 2 for a, b in zip(column[::2], column[1::2], strict=True)]
+            self.stride *= 2
