@@ -6,6 +6,7 @@
 - discriminator: D's probability of 'real', its push on G's samples, its accuracy and calibration
 - plane: the 2D field the live view and notebook 04 draw (D's heatmap, samples, arrows)
 - digits: what an MNIST classifier says of generated digits, and classifier FID
+- fidelity: precision and recall (k-NN supports), nearest neighbours, slerp and truncated z
 - classifier: that classifier (`python -m ganlib.evaluation.classifier` trains it)
 """
 
@@ -35,6 +36,15 @@ from ganlib.evaluation.discriminator import (
     generator_gradient,
     track_discriminator,
 )
+from ganlib.evaluation.fidelity import (
+    PrecisionRecall,
+    inside_balls,
+    knn_radii,
+    nearest_neighbours,
+    precision_recall,
+    slerp,
+    truncated_normal,
+)
 from ganlib.evaluation.modes import (
     HIGH_QUALITY_STDS,
     N_MODE_SAMPLES,
@@ -54,6 +64,7 @@ __all__ = [
     "DiscriminatorReport",
     "Field2D",
     "ModeCoverage",
+    "PrecisionRecall",
     "calibration",
     "classifier_fid",
     "density_curves_1d",
@@ -69,12 +80,18 @@ __all__ = [
     "generator_mode_coverage",
     "histogram_js",
     "inception_score",
+    "inside_balls",
     "js_divergence",
     "kde_density",
+    "knn_radii",
     "mode_coverage",
+    "nearest_neighbours",
     "optimal_discriminator",
     "plane_limits",
+    "precision_recall",
     "scott_bandwidth",
+    "slerp",
     "snapshot",
     "track_discriminator",
+    "truncated_normal",
 ]

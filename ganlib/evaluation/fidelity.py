@@ -1,0 +1,146 @@
+"""Fidelity and coverage as two numbers (precision and recall), nearest neighbours, and the latent-space tools
+that notebook 05 judges a generator with: spherical interpolation and truncated sampling of z.
+
+FID folds two failures into one number: samples that look wrong (low fidelity) and parts of the data the
+generator never draws (low coverage). Kynkaenniemi et al. 2019 separate them by estimating each
+distribution's support as a union of balls, one around every sample, reaching to its k-th nearest
+neighbour. Precision is the share of generated samples inside the real support; recall is the share of
+real samples inside the generated one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+from ganlib.checks import require
+
+CHUNK = 1000  # query rows per distance block: 1000 x 10,000 float32 distances is 40 MB
+
+
+def _require_features(name: str, x: torch.Tensor, dim: int | None = None) -> None:
+    accepted = "a (n >= 1, d) tensor" if dim is None else f"a (n >= 1, {dim}) tensor"
+    ok = isinstance(x, torch.Tensor) and x.ndim == 2 and len(x) >= 1 and (dim is None or x.shape[1] == dim)
+    require(ok, name, tuple(x.shape) if isinstance(x, torch.Tensor) else x, accepted)
+
+
+def _distance_blocks(query: torch.Tensor, reference: torch.Tensor, chunk: int):
+    """Yield (rows, distances) with distances (len(rows), n_reference), one block of `chunk` query rows at a time."""
+    require(isinstance(chunk, int) and chunk >= 1, "chunk", chunk, "an int >= 1")
+    reference = reference.double()  # float64: |q|^2 + |r|^2 - 2 q.r cancels badly in float32
+    ref_sq = (reference**2).sum(dim=1)
+    for start in range(0, len(query), chunk):
+        q = query[start : start + chunk].double()
+        # |q - r|^2 = |q|^2 + |r|^2 - 2 q.r: one matrix product per block; clamp the rounding below 0
+        sq = (q**2).sum(dim=1, keepdim=True) + ref_sq - 2 * q @ reference.T
+        yield slice(start, start + len(q)), sq.clamp_min(0).sqrt()
+
+
+def knn_radii(features: torch.Tensor, k: int = 3, chunk: int = CHUNK) -> torch.Tensor:
+    """(n,) distance from each row of `features` to its k-th nearest other row: the radius of its ball."""
+    _require_features("features", features)
+    require(isinstance(k, int) and 1 <= k < len(features), "k", k, f"an int in [1, {len(features) - 1}]")
+    radii = torch.empty(len(features), dtype=torch.float64, device=features.device)
+    for rows, distances in _distance_blocks(features, features, chunk):
+        radii[rows] = distances.topk(k + 1, dim=1, largest=False).values[:, k]  # index 0 is the row itself
+    return radii
+
+
+def inside_balls(query: torch.Tensor, reference: torch.Tensor, radii: torch.Tensor, chunk: int = CHUNK) -> torch.Tensor:
+    """(n_query,) bool: whether each query row lies in some ball (reference row, radius) of a support estimate."""
+    _require_features("query", query)
+    _require_features("reference", reference, query.shape[1])
+    require(radii.shape == (len(reference),), "radii", tuple(radii.shape), f"({len(reference)},), one per reference")
+    inside = torch.empty(len(query), dtype=torch.bool, device=query.device)
+    for rows, distances in _distance_blocks(query, reference, chunk):
+        inside[rows] = (distances <= radii).any(dim=1)
+    return inside
+
+
+@dataclass(frozen=True)
+class PrecisionRecall:
+    """Kynkaenniemi et al. 2019: fidelity (precision) and coverage (recall), each a share in [0, 1]."""
+
+    precision: float  # share of generated samples inside the real support estimate
+    recall: float  # share of real samples inside the generated support estimate
+    k: int  # the neighbour whose distance sets each ball's radius
+
+
+def precision_recall(real: torch.Tensor, fake: torch.Tensor, k: int = 3, chunk: int = CHUNK) -> PrecisionRecall:
+    """Improved precision and recall of `fake` against `real` features, (n, d) each, with k-NN balls.
+
+    Distances are computed in blocks of `chunk` rows, so 10,000 x 10,000 never holds the full matrix.
+    Even two samples of the same distribution score below 1: a finite sample's balls miss the
+    sparse edges of the support, where a fresh sample lands farther out than its neighbours' k-th
+    neighbour. Larger k grows the balls and moves both numbers towards 1; compare at the same k and n.
+    """
+    _require_features("real", real)
+    _require_features("fake", fake, real.shape[1])
+    precision = inside_balls(fake, real, knn_radii(real, k, chunk), chunk)
+    recall = inside_balls(real, fake, knn_radii(fake, k, chunk), chunk)
+    return PrecisionRecall(float(precision.double().mean()), float(recall.double().mean()), k)
+
+
+def nearest_neighbours(
+    query: torch.Tensor, reference: torch.Tensor, chunk: int = CHUNK
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Euclidean distance (n_query,) to, and index (n_query,) of, each query row's nearest reference row.
+
+    Images are flattened first, so (n, 1, 28, 28) pixels work as well as (n, d) features.
+    """
+    query, reference = query.flatten(1), reference.flatten(1)
+    _require_features("query", query)
+    _require_features("reference", reference, query.shape[1])
+    distances = torch.empty(len(query), dtype=torch.float64, device=query.device)
+    indices = torch.empty(len(query), dtype=torch.long, device=query.device)
+    for rows, block in _distance_blocks(query, reference, chunk):
+        distances[rows], indices[rows] = block.min(dim=1)
+    return distances, indices
+
+
+def slerp(z0: torch.Tensor, z1: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """Spherical interpolation from z0 (t = 0) to z1 (t = 1): (len(t), d) points along the great circle.
+
+    White 2016 ("Sampling generative networks"): in high dimension almost all of a Gaussian's mass lies
+    near the sphere of radius sqrt(d), and a straight line between two samples cuts through the
+    unlikely interior (its midpoint has norm about sqrt(d / 2)); between endpoints of equal norm the arc
+    keeps that norm all the way.
+    """
+    require(z0.ndim == 1, "z0", tuple(z0.shape), "a 1-D latent vector")
+    require(z1.shape == z0.shape, "z1", tuple(z1.shape), f"a vector of the shape of z0, {tuple(z0.shape)}")
+    require(t.ndim == 1 and len(t) >= 1, "t", tuple(t.shape), "a 1-D tensor of fractions")
+    t = t.to(z0)[:, None]  # (T, 1)
+    cosine = torch.dot(z0 / z0.norm(), z1 / z1.norm()).clamp(-1, 1)
+    omega = torch.arccos(cosine)
+    if omega.abs() < 1e-6:  # (anti-)parallel within rounding: the arc is the line
+        return (1 - t) * z0 + t * z1
+    return (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / torch.sin(omega)
+
+
+def truncated_normal(
+    n: int,
+    dim: int,
+    threshold: float,
+    generator: torch.Generator | None = None,
+    device: torch.device | str = "cpu",
+) -> torch.Tensor:
+    """(n, dim) standard normal draws with every entry in [-threshold, threshold]: the truncation trick.
+
+    Brock et al. 2019 (BigGAN) redraw the entries of z beyond the threshold; we invert the normal CDF on
+    the truncated range instead, which gives the same distribution in one pass, for any threshold > 0.
+    Small thresholds keep z near the mode, where G's samples are most typical: precision rises, recall
+    falls. `threshold=math.inf` is the untruncated normal.
+    """
+    require(isinstance(n, int) and n >= 1, "n", n, "an int >= 1")
+    require(isinstance(dim, int) and dim >= 1, "dim", dim, "an int >= 1")
+    ok = isinstance(threshold, int | float) and not isinstance(threshold, bool) and threshold > 0
+    require(ok, "threshold", threshold, "a number > 0 (math.inf for no truncation)")
+    device = generator.device if generator is not None else torch.device(device)
+    if math.isinf(threshold):
+        return torch.randn(n, dim, generator=generator, device=device)
+    u = torch.rand(n, dim, generator=generator, device=device, dtype=torch.float64)
+    lo = torch.special.ndtr(torch.tensor(-threshold, dtype=torch.float64, device=device))
+    z = torch.special.ndtri(lo + u * (1 - 2 * lo))  # the CDF maps [-a, a] to [lo, 1 - lo]
+    return z.clamp(-threshold, threshold).float()  # clamp: rounding of ndtri near the ends
