@@ -51,7 +51,7 @@ def dashboard_rate(dataset: str, seconds: float, chunk: int) -> tuple[float, flo
         elapsed = time.perf_counter() - start
         drawn = board.frames - frames
         blitted = 1 - (board.renderer.backgrounds_drawn - backgrounds) / drawn if drawn else 0.0
-        return (board.trainer.step - first) / elapsed, drawn / elapsed, board._frame_seconds, blitted
+        return (board.trainer.step - first) / elapsed, drawn / elapsed, board.pacer.frame_seconds, blitted
     finally:
         board.close()
 

@@ -5,6 +5,7 @@
 - renderer: a frame drawn as PNG, redrawing only what changed: the still figure when headless
 - controls: the sliders, drop-downs and buttons
 - readout: the words and numbers beside the picture, and warnings when the game goes wrong
+- pacing: when the next frame is due, and how many steps fit before it
 - dashboard: the widget that ties them to a running trainer
 - notebook: `live()`, the notebook's one call, live in JupyterLab or still when headless
 """

@@ -9,7 +9,7 @@ How it stays responsive:
 - Training runs in a daemon thread, in chunks of at most `steps_per_frame` steps; the kernel keeps receiving
   slider changes, which `Trainer.update` applies at the next step and records in `history.changes`.
 - A chunk ends when the next frame is due: at most `max_fps` frames a second, and capturing and sending
-  them at most `render_budget` of the time.
+  them at most `render_budget` of the time (ganlib.live.pacing).
 - Buttons that rebuild or step the trainer are queued to the training thread, which owns the trainer.
 - Memory stays flat: the history keeps its last `history_window` rows, the whole run's curves a bounded
   number of points (ganlib.live.curves).
@@ -21,7 +21,6 @@ calling thread and leaves the final frame as a static image: it never waits for 
 from __future__ import annotations
 
 import html
-import math
 import queue
 import threading
 import time
@@ -39,6 +38,7 @@ from ganlib.divergence import TrainingDiverged
 from ganlib.live.controls import LIVE_FIELDS, close_tree, layout, live_values, make_controls
 from ganlib.live.curves import RunCurves
 from ganlib.live.frame import LAYERS, LiveFrame, capture_frame
+from ganlib.live.pacing import FramePacer
 from ganlib.live.readout import changes_text, frame_warnings, game_summary, readout_text
 from ganlib.live.renderer import FrameRenderer
 from ganlib.live.view import LiveView
@@ -70,18 +70,10 @@ class Dashboard:
         require(isinstance(config, TrainConfig), "config", config, "a ganlib.TrainConfig")
         require(dataset in DATASETS, "dataset", dataset, f"one of {DATASETS}")
         require(is_int(steps_per_frame) and steps_per_frame >= 1, "steps_per_frame", steps_per_frame, "an int >= 1")
-        require(isinstance(max_fps, int | float) and max_fps > 0, "max_fps", max_fps, "a number > 0")
-        require(
-            isinstance(render_budget, int | float) and 0 < render_budget <= 1,
-            "render_budget",
-            render_budget,
-            "a share of the time in (0, 1]",
-        )
-        require(
-            isinstance(history_window, int) and history_window >= 100, "history_window", history_window, "an int >= 100"
-        )
+        require(is_int(history_window) and history_window >= 100, "history_window", history_window, "an int >= 100")
         self.device, self.seed = device, config.seed
-        self.max_fps, self.render_budget, self.history_window = float(max_fps), float(render_budget), history_window
+        self.pacer = FramePacer(max_fps, render_budget)  # when frames are due; the training rate
+        self.history_window = history_window
         self.interactive = interactive
         self.trainer = live_trainer(dataset, config, device)
         self.controls = make_controls(config, dataset, steps_per_frame)
@@ -105,9 +97,6 @@ class Dashboard:
         self._changes_shown: str | None = None
         self._coverage_at = -float("inf")  # when the modes were last counted
         self.error: BaseException | None = None  # what stopped the training thread, if anything
-        self._frame_seconds = 0.0  # moving average of the time one frame takes to draw
-        self._last_frame_at = -float("inf")
-        self._rate = 0.0  # training steps per second, measured over the last chunk
         self._commands: queue.Queue[Callable[[], None]] = queue.Queue()
         self._playing = threading.Event()
         self._closing = threading.Event()
@@ -193,7 +182,7 @@ class Dashboard:
 
     def readout_text(self) -> str:
         """Step, losses, D's accuracy and the settings of the frame shown now, on one line."""
-        return readout_text(self.last_frame, self._rate)
+        return readout_text(self.last_frame, self.pacer.steps_per_second)
 
     def warnings(self) -> list[str]:
         """What is going wrong in the game shown now, in words (see ganlib.live.readout.game_warnings)."""
@@ -233,7 +222,7 @@ class Dashboard:
                 if command is not None:
                     command()
                 elif self.playing:
-                    self._advance(self._chunk())
+                    self._advance(self.pacer.chunk(self.steps_per_frame))
             except TrainingDiverged as err:
                 self._stop_with(err, "training diverged")
             except Exception as err:  # noqa: BLE001 -- shown to the reader instead of dying silently in a thread
@@ -257,26 +246,11 @@ class Dashboard:
         trainer = self.trainer
         start, step_before = time.perf_counter(), trainer.step
         trainer.run(steps)
-        elapsed = time.perf_counter() - start
-        if trainer.step > step_before and elapsed > 0:
-            self._rate = (trainer.step - step_before) / elapsed
+        self.pacer.trained(trainer.step - step_before, time.perf_counter() - start)
         self._curves.extend(trainer.history)  # every row, before the window drops it
         trainer.history.keep_last(self.history_window)  # after the run synced: no row is in flight
-        if frame or (frame is None and self._until_frame() <= 0):
+        if frame or (frame is None and self.pacer.until_frame() <= 0):
             self._publish()
-
-    def _until_frame(self) -> float:
-        """Seconds until a frame is due: at most max_fps a second, and frames at most render_budget of the time."""
-        interval = max(1 / self.max_fps, self._frame_seconds * (1 - self.render_budget) / self.render_budget)
-        return self._last_frame_at + interval - time.perf_counter()
-
-    def _chunk(self) -> int:
-        """Steps to train before the next frame is due, at the measured rate (at most steps_per_frame).
-
-        Chunks, not a check after every step: a step's host sync would cost a third of the time."""
-        if self._rate <= 0:
-            return self.steps_per_frame
-        return max(1, min(self.steps_per_frame, math.ceil(self._until_frame() * self._rate)))
 
     def _capture(self) -> LiveFrame:
         layers = self.live_view.layers if self.interactive else LAYERS
@@ -294,9 +268,7 @@ class Dashboard:
         self.show_frame(frame, self.readout_text(), self.warnings())
         self._publish_text(frame)
         self.frames += 1
-        seconds = time.perf_counter() - start
-        self._frame_seconds = seconds if self.frames == 1 else 0.7 * self._frame_seconds + 0.3 * seconds
-        self._last_frame_at = time.perf_counter()
+        self.pacer.framed(time.perf_counter() - start)
 
     def _publish_text(self, frame: LiveFrame) -> None:
         self.readout.value = f"<code>{html.escape(self.readout_text())}</code>"
@@ -308,7 +280,8 @@ class Dashboard:
     def _rebuild(self) -> None:
         config = self.trainer.config.replace(**live_values(self.controls), seed=self.seed)
         self.trainer = live_trainer(self.controls["dataset"].value, config, self.device)
-        self.error, self.status.value, self._rate = None, "", 0.0
+        self.error, self.status.value = None, ""
+        self.pacer.restart()
         self._curves, self._best_covered, self._coverage_at = RunCurves(), None, -float("inf")
         self._publish()
 
