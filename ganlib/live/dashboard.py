@@ -62,7 +62,7 @@ class Dashboard:
         device: Any = None,
         steps_per_frame: int = 20,
         max_fps: float = 30.0,
-        render_budget: float = 0.1,
+        render_budget: float = 0.15,
         history_window: int = 3000,
         interactive: bool = False,
     ) -> None:
