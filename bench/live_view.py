@@ -5,7 +5,8 @@ For each data set a notebook shows one dashboard, trained on the CPU; the script
   counter, cross-checked by hashing the canvas's pixels at every animation frame),
 - training steps/s with the view against the bare trainer in the same kernel (target: < 10% overhead),
 - the latency from a slider key press (k: 1 -> 2) to the first painted frame made with k=2 (target < 0.5 s),
-- the kernel's memory at the start and end of the run.
+- the kernel's memory and the browser tab's JavaScript heap at the start and end of the run (`--seconds 500`
+  on the ring is about 100k steps).
 Targets: >= 20 new pictures/s on the ring, >= 10 on MNIST.
 
     .venv/bin/python bench/live_view.py [--seconds 20] [--datasets ring mnist] [--width 1280] [--render-budget 0.1]
@@ -54,6 +55,8 @@ WATCH = """async ([view, ms]) => { const hash = HASH; const t0 = performance.now
     const h = hash(view); if (h !== last) { changed++; last = h; } }
   return {paints: +view.dataset.framesDrawn - p0, changed, ticks,
     seconds: (performance.now() - t0) / 1000}; }""".replace("HASH", CANVAS_HASH)
+JS_HEAP = "() => performance.memory.usedJSHeapSize / 2 ** 20"  # the tab's JavaScript heap (precise with the flag below)
+BARE_SECONDS = 30  # the bare trainer's window: a long run (--seconds 500, about 100k ring steps) measures memory
 STATE = "print(json.dumps({'step': board.trainer.step, 'rss_mb': resource.getrusage(resource.RUSAGE_SELF)[2] / 1024}))"
 BARE = """board.pause(); time.sleep(0.5); t = board.trainer; t.run(20); s0, t0 = t.step, time.perf_counter()
 while time.perf_counter() - t0 < {seconds}: t.run(20)
@@ -75,9 +78,9 @@ def measure(browser, base: str, token: str, dataset: str, seconds: float, width:
     page.wait_for_function("(v) => +v.dataset.step > 0", arg=view.element_handle(), timeout=300_000)
     time.sleep(3)  # past the first frames' warm-up
     kernel = lambda code: json.loads(page.evaluate(KERNEL, code))  # noqa: E731
-    before = kernel(STATE)
+    before, heap_before = kernel(STATE), page.evaluate(JS_HEAP)
     watched = page.evaluate(WATCH, [view.element_handle(), seconds * 1000])
-    after = kernel(STATE)
+    after, heap_after = kernel(STATE), page.evaluate(JS_HEAP)
     with_view = (after["step"] - before["step"]) / watched["seconds"]
     handle = page.locator(".ganlib-k .noUi-handle").first
     handle.click()
@@ -87,7 +90,7 @@ def measure(browser, base: str, token: str, dataset: str, seconds: float, width:
     shot = Path("build/screenshots") / f"live_view_{dataset}_{width}.png"
     shot.parent.mkdir(parents=True, exist_ok=True)
     view.screenshot(path=str(shot))
-    bare = kernel(BARE.format(seconds=seconds))["bare"]
+    bare = kernel(BARE.format(seconds=min(seconds, BARE_SECONDS)))["bare"]
     page.close()
     return {
         "pictures_per_s": watched["paints"] / watched["seconds"],
@@ -98,6 +101,8 @@ def measure(browser, base: str, token: str, dataset: str, seconds: float, width:
         "overhead": 1 - with_view / bare,
         "latency_s": latency_s,
         "rss_mb": (before["rss_mb"], after["rss_mb"]),
+        "js_heap_mb": (heap_before, heap_after),
+        "steps": (before["step"], after["step"]),
         "screenshot": str(shot),
     }
 
@@ -113,7 +118,8 @@ def main() -> None:
 
     print(f"load before: {os.getloadavg()}, {os.cpu_count()} CPUs, render_budget {args.render_budget}", flush=True)
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        precise_memory = [*CHROMIUM_ARGS, "--enable-precise-memory-info"]
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=precise_memory, headless=True)
         for dataset in args.datasets:  # a JupyterLab of its own each: no other notebook in its workspace
             state = Path(tmp) / dataset
             root = state / "notebooks"
@@ -128,7 +134,9 @@ def main() -> None:
                 f"{dataset}: {r['pictures_per_s']:.1f} new pictures/s seen ({r['changed_per_s']:.1f}/s by pixel "
                 f"hash, {r['animation_frames_per_s']:.0f} animation frames/s); steps/s {r['steps_per_s_view']:.1f} "
                 f"with the view, {r['steps_per_s_bare']:.1f} bare: overhead {r['overhead']:.1%}; slider -> "
-                f"picture {r['latency_s']:.3f} s; kernel max RSS {r['rss_mb'][0]:.0f} -> {r['rss_mb'][1]:.0f} MiB;"
+                f"picture {r['latency_s']:.3f} s; steps {r['steps'][0]} -> {r['steps'][1]}: kernel max RSS "
+                f"{r['rss_mb'][0]:.0f} -> {r['rss_mb'][1]:.0f} MiB, tab JS heap {r['js_heap_mb'][0]:.1f} -> "
+                f"{r['js_heap_mb'][1]:.1f} MiB;"
                 f" {r['screenshot']}; load {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
