@@ -14,7 +14,8 @@ import weakref
 import torch
 from torch import nn
 
-from ganlib.checks import require
+from ganlib.checks import is_int, require
+from ganlib.data import MAX_DRAW
 from ganlib.train import Trainer
 
 
@@ -49,7 +50,7 @@ def fixed_samples(trainer: Trainer, n: int, seed: int = 0) -> torch.Tensor:
 
     The same seed gives the same z at every call, so a sample grid shows how G's map of fixed points changes.
     """
-    require(isinstance(n, int) and n >= 1, "n", n, "an int >= 1")
+    require(is_int(n) and 1 <= n <= MAX_DRAW, "n", n, f"an int in [1, {MAX_DRAW}]")
     z = torch.randn(
         n, trainer.G.z_dim, generator=torch.Generator(trainer.device).manual_seed(seed), device=trainer.device
     )
