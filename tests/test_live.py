@@ -20,7 +20,7 @@ import ganlib.live.dashboard
 from ganlib import FastPath, TrainConfig, TrainingDiverged
 from ganlib.live import Dashboard, capture_frame, frontend_present, live
 from ganlib.live.controls import BUTTONS, LIVE_FIELDS, css_class
-from ganlib.live.renderer import LOSSES, FrameRenderer, _step_limits
+from ganlib.live.renderer import LOSSES, FrameRenderer, _step_limits, still_figure, still_png
 from ganlib.recipes import make_trainer
 
 CONFIG = TrainConfig(lr_g=1e-3, lr_d=1e-3, batch_size=32, seed=0)
@@ -281,6 +281,25 @@ def test_a_frame_shows_the_data_view_and_both_training_curves(dataset):
     assert len(renderer.figure.axes) == 3
     assert "step 3" in renderer.figure.axes[0].get_title()
     assert png.startswith(PNG_MAGIC)
+
+
+@pytest.mark.parametrize(("dataset", "colour_bars"), [("mixture1d", 0), ("ring", 1)])
+def test_a_still_figure_is_large_and_explains_the_heatmap_with_a_colour_bar(dataset, colour_bars):
+    trainer = make_trainer(dataset, CONFIG.replace(batch_size=8), device="cpu")
+    trainer.run(3)
+    figure = still_figure(capture_frame(trainer))
+    assert len(figure.axes) == 3 + colour_bars
+    assert "real" in " ".join(ax.get_ylabel() for ax in figure.axes[3:]) or not colour_bars
+    assert _pixels(still_png(capture_frame(trainer))).shape == (400, 1200, 3)
+
+
+def test_a_few_loss_spikes_do_not_flatten_the_losses_panel():
+    trainer = make_trainer("mixture1d", CONFIG.replace(batch_size=8), device="cpu")
+    trainer.run(300)
+    trainer.history["loss_d"][5] = 1e4  # one wild step, as a saturating run with a fast D makes early on
+    renderer = FrameRenderer()
+    renderer.png(capture_frame(trainer))
+    assert renderer.figure.axes[1].get_ylim()[1] < 100
 
 
 def _pixels(png: bytes) -> np.ndarray:

@@ -40,7 +40,7 @@ from ganlib.live.curves import RunCurves
 from ganlib.live.frame import LAYERS, LiveFrame, capture_frame
 from ganlib.live.pacing import FramePacer
 from ganlib.live.readout import changes_text, frame_warnings, game_summary, readout_text
-from ganlib.live.renderer import FrameRenderer
+from ganlib.live.renderer import FrameRenderer, still_png
 from ganlib.live.view import LiveView
 from ganlib.recipes import live_trainer
 from ganlib.train import Trainer
@@ -201,7 +201,7 @@ class Dashboard:
         if self.interactive:
             display(self.view)
         else:  # a static record: papermill and nbval keep these outputs
-            display(Image(bytes(self.image.value) or self.frame_png()))
+            display(Image(still_png(self._capture())))
             display({"text/plain": "\n".join(filter(None, [self.readout_text(), self.changes_text()]))}, raw=True)
 
     # ----- the training thread ----------------------------------------------------------------------------------

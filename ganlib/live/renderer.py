@@ -31,7 +31,9 @@ from ganlib.plots import DENSITY_HEADROOM, plot_density_1d, plot_field_2d, plot_
 
 FRAME_SIZE = (13.0, 3.9)  # inches: three panels side by side
 FRAME_DPI = 72  # about 940 x 280 pixels: sharp enough in a notebook, cheap to draw and to send
+STILL_SIZE, STILL_DPI = (12.0, 4.0), 100  # the still figure a headless run keeps: 1200 x 400, legible text
 LOSSES = ("loss_d", "loss_g")  # the stats on the losses panel, whose y axis follows the data
+LOSS_PERCENTILES = (1, 99)  # the losses' y range: what most steps show, not the rare spike
 CURVE_POINTS = 500  # points per curve: about two per pixel of a panel's width
 STEP_AXIS_JUMP = 3  # the curves' step axis moves by this many ticks at a time
 # the curves' legends in one row above the axes, in place of the title: they hide no data
@@ -110,6 +112,25 @@ class FrameRenderer:
             self.canvas.restore_region(pixels)
 
 
+def still_figure(frame: LiveFrame) -> Figure:
+    """`frame` as the still figure a headless run keeps (notebook outputs, CI): drawn once, so it can afford
+    a laid-out figure, larger text than a streamed frame and a colour bar that says what D's heatmap means."""
+    figure = Figure(figsize=STILL_SIZE, dpi=STILL_DPI, layout="constrained")
+    axes = figure.subplots(1, 3, width_ratios=(1.15, 1, 1))
+    _draw_panels(frame, axes, curve_legends=True)
+    if isinstance(frame.view, Field2D) and axes[0].images:
+        colour_bar = figure.colorbar(axes[0].images[0], ax=axes[0], fraction=0.05, pad=0.02)
+        colour_bar.set_label("D(x): 0 = fake, 1 = real", fontsize="small")
+    return figure
+
+
+def still_png(frame: LiveFrame) -> bytes:
+    """`still_figure(frame)` as PNG bytes."""
+    buffer = io.BytesIO()
+    FigureCanvasAgg(still_figure(frame)).print_png(buffer)
+    return buffer.getvalue()
+
+
 def _empty_frame(figsize: tuple[float, float]) -> Figure:
     """Three empty panels side by side, the data view a little wider."""
     figure = Figure(figsize=figsize, dpi=FRAME_DPI)
@@ -138,8 +159,9 @@ def _draw_panels(frame: LiveFrame, axes: list[Axes], curve_legends: bool) -> Non
             ax.set_xlim(_step_limits(ax.xaxis, steps[0], steps[-1]))
         values = np.concatenate([np.asarray(history[name], dtype=float) for name in LOSSES])
         values = values[np.isfinite(values)]
-        if len(values):
-            loss_ax.set_ylim(_round_limits(loss_ax.yaxis, values.min(), values.max()))
+        if len(values):  # the 1st..99th percentile: a few early spikes must not flatten every curve
+            low, high = np.percentile(values, LOSS_PERCENTILES)
+            loss_ax.set_ylim(_round_limits(loss_ax.yaxis, low, max(high, low + 1e-3)))
     for ax in (loss_ax, prob_ax):  # the legend takes the title's place
         ax.set_title("")
 
