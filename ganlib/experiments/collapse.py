@@ -185,10 +185,12 @@ def mean_and_standard_error(values: list[float]) -> tuple[float, float]:
 PUBLISHED = (
     # (dataset, method, modes, +-, high-quality %, source)
     ("ring", "GAN", 6.3, 0.5, 98.2, "Lin et al. 2018 (PacGAN), Table 1"),
+    ("ring", "GAN", 1.0, None, 99.3, "Srivastava et al. 2017 (VEEGAN), Table 1"),
     ("ring", "PacGAN2", 7.9, 0.1, 95.6, "Lin et al. 2018 (PacGAN), Table 1"),
     ("ring", "Unrolled GAN", 7.6, None, 35.6, "Srivastava et al. 2017 (VEEGAN), Table 1"),
     ("ring", "VEEGAN", 8.0, None, 52.9, "Srivastava et al. 2017 (VEEGAN), Table 1"),
     ("grid", "GAN", 17.3, 0.8, 94.8, "Lin et al. 2018 (PacGAN), Table 1"),
+    ("grid", "GAN", 3.3, None, 0.5, "Srivastava et al. 2017 (VEEGAN), Table 1"),
     ("grid", "PacGAN4", 24.8, 0.2, 93.6, "Lin et al. 2018 (PacGAN), Table 1"),
     ("grid", "Unrolled GAN", 23.6, None, 16.0, "Srivastava et al. 2017 (VEEGAN), Table 1"),
     ("grid", "VEEGAN", 24.6, None, 40.0, "Srivastava et al. 2017 (VEEGAN), Table 1"),
