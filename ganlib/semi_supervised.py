@@ -77,6 +77,13 @@ def unsupervised_loss(logits_real: torch.Tensor, logits_fake: torch.Tensor) -> t
 
     -log D = -log Z + log(1 + Z) = -lse + softplus(lse);  -log(1 - D) = log(1 + Z) = softplus(lse).
     """
+    require(logits_real.ndim == 2, "logits_real", tuple(logits_real.shape), "a (n, K) tensor of class logits")
+    require(
+        logits_fake.ndim == 2 and logits_fake.shape[1] == logits_real.shape[1],
+        "logits_fake",
+        tuple(logits_fake.shape),
+        f"a (n, {logits_real.shape[1]}) tensor of class logits, like logits_real",
+    )
     lse_real, lse_fake = torch.logsumexp(logits_real, dim=1), torch.logsumexp(logits_fake, dim=1)
     return (-lse_real + F.softplus(lse_real)).mean() + F.softplus(lse_fake).mean()
 

@@ -31,6 +31,15 @@ def test_unsupervised_loss_of_equal_logits_is_the_closed_form(c_real, c_fake):
     assert unsupervised_loss(logits_real, logits_fake).item() == pytest.approx(expected, rel=1e-12, abs=1e-15)
 
 
+@pytest.mark.parametrize(
+    ("real", "fake", "message"),
+    [((4, 10), (4, 9), "logits_fake=.*like logits_real"), ((10,), (4, 10), "logits_real=.*(n, K)")],
+)
+def test_unsupervised_loss_refuses_logits_of_other_shapes(real, fake, message):
+    with pytest.raises(ValueError, match=message):
+        unsupervised_loss(torch.zeros(real), torch.zeros(fake))
+
+
 def test_real_probability_is_one_minus_the_softmax_of_a_zero_fake_logit():
     logits = torch.randn(50, K, dtype=torch.float64, generator=torch.Generator().manual_seed(0)) * 3
     with_fake = torch.cat([logits, torch.zeros(50, 1, dtype=torch.float64)], dim=1)

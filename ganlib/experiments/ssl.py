@@ -151,8 +151,8 @@ def train_ssl(
     run, b, elapsed = SSLRun(D, D_avg, G), config.batch_size, 0.0
     for step in range(1, config.steps + 1):
         start = time.perf_counter()
-        for opt in (opt_d, opt_g):
-            for group in opt.param_groups if opt is not None else ():
+        for opt in filter(None, (opt_d, opt_g)):
+            for group in opt.param_groups:
                 group["lr"] = _learning_rate(config, step - 1)
         lab = torch.randperm(len(x_lab), generator=rng, device=x_lab.device)[:b]  # every label each step at 100
         if G is not None:
