@@ -1,0 +1,113 @@
+"""One input, many right answers: complete the bottom half of a digit from its top half.
+
+The top of a 4 can be the top of a 9; a network trained with mean squared error on such inputs learns the
+average of the possible bottoms, a blur. A conditional generator G(top, z) can draw one answer per z instead.
+This module holds the task's pieces: the split of images into halves and of the training set into train and
+validation parts, the completion network (one class for the MSE model and the conditional GAN), the mode-seeking
+term that stops G from ignoring z (Mao et al. 2019), and a test of how ambiguous a top is by its neighbours.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ganlib.autoencoders import ConvEncoder
+from ganlib.checks import is_int, require
+from ganlib.nets import IMAGE_SHAPE, DCGANGenerator
+
+TOP_ROWS = 14  # rows 0-13 are given, rows 14-27 are completed
+
+
+def _check_images(images: torch.Tensor) -> None:
+    ok = isinstance(images, torch.Tensor) and images.ndim == 4 and tuple(images.shape[1:]) == IMAGE_SHAPE
+    require(ok, "images", getattr(images, "shape", images), f"a batch of shape (n, *{IMAGE_SHAPE})")
+
+
+def split_halves(images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(n, 1, 28, 28) images -> their top halves (n, 1, 14, 28), rows 0-13, and bottom halves, rows 14-27."""
+    _check_images(images)
+    return images[:, :, :TOP_ROWS], images[:, :, TOP_ROWS:]
+
+
+def hide_bottom(images: torch.Tensor) -> torch.Tensor:
+    """The input of a completion network: the images with their bottom halves blanked to background (-1)."""
+    _check_images(images)
+    hidden = images.clone()
+    hidden[:, :, TOP_ROWS:] = -1.0
+    return hidden
+
+
+def train_validation_split(n: int, n_validation: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Disjoint index sets (n - n_validation,) and (n_validation,) of range(n), drawn by a seeded permutation.
+
+    Choices (when is a generator ignoring z? how ambiguous is a top?) are made on the validation part; the test
+    set is only measured.
+    """
+    require(is_int(n) and n >= 2, "n", n, "an int >= 2")
+    require(is_int(n_validation) and 1 <= n_validation < n, "n_validation", n_validation, f"an int in [1, {n - 1}]")
+    require(is_int(seed) and seed >= 0, "seed", seed, "an int >= 0")
+    order = torch.randperm(int(n), generator=torch.Generator().manual_seed(int(seed)))
+    return order[n_validation:], order[:n_validation]
+
+
+class Completer(nn.Module):
+    """(image with its bottom hidden, noise z) -> the full image: the given top rows kept, the bottom rows drawn.
+
+    A ConvEncoder reads the visible top into `code_dim` numbers; a DCGANGenerator draws the image from the code
+    and `noise_dim` numbers of noise. With noise_dim=0 it is a plain regression network (the MSE model).
+    """
+
+    def __init__(self, code_dim: int = 64, noise_dim: int = 0, width: int = 32) -> None:
+        super().__init__()
+        require(is_int(noise_dim) and 0 <= noise_dim <= 4096, "noise_dim", noise_dim, "an int in [0, 4096]")
+        self.noise_dim = int(noise_dim)
+        self.encoder = ConvEncoder(code_dim, width)
+        self.decoder = DCGANGenerator(code_dim + noise_dim, width)
+
+    def forward(self, hidden: torch.Tensor, z: torch.Tensor | None = None) -> torch.Tensor:
+        code = self.encoder(hidden)  # (B, code_dim)
+        if self.noise_dim:
+            require(
+                isinstance(z, torch.Tensor) and z.shape == (len(hidden), self.noise_dim),
+                "z",
+                getattr(z, "shape", z),
+                f"a ({len(hidden)}, {self.noise_dim}) noise tensor",
+            )
+            code = torch.cat([code, z.to(code)], dim=1)
+        drawn = self.decoder(code)  # (B, 1, 28, 28)
+        return torch.cat([hidden[:, :, :TOP_ROWS], drawn[:, :, TOP_ROWS:]], dim=2)
+
+
+def mode_seeking_loss(
+    images_1: torch.Tensor, images_2: torch.Tensor, z_1: torch.Tensor, z_2: torch.Tensor, eps: float = 1e-5
+) -> torch.Tensor:
+    """Mao et al. 2019 (MSGAN), Eq. 3: 1 / (mean |G(c, z1) - G(c, z2)| / mean |z1 - z2| + eps).
+
+    Small when two noise vectors give images far apart: added to G's loss, it penalises a G that maps every z of
+    one input to the same output, the way conditional GANs learn to ignore their noise (Isola et al. 2017).
+    """
+    require(images_1.shape == images_2.shape, "images_2", tuple(images_2.shape), f"{tuple(images_1.shape)}")
+    require(z_1.shape == z_2.shape, "z_2", tuple(z_2.shape), f"{tuple(z_1.shape)}, like z_1")
+    ratio = (images_1 - images_2).abs().mean() / (z_1 - z_2).abs().mean()
+    return 1 / (ratio + eps)
+
+
+def neighbour_label_share(
+    query: torch.Tensor, reference: torch.Tensor, labels: torch.Tensor, k: int = 50, chunk: int = 500
+) -> torch.Tensor:
+    """(n_query,) share of the most common label among each query's k nearest reference rows (pixel distance).
+
+    Near 1: the tops that look like this one all belong to one digit. Well below 1: the data itself says this
+    top has several right completions. Uses only the inputs and the reference labels, never a model's output.
+    """
+    query, reference = query.flatten(1).float(), reference.flatten(1).float()
+    require(query.shape[1] == reference.shape[1], "query", tuple(query.shape), f"(n, {reference.shape[1]})")
+    require(labels.shape == (len(reference),), "labels", tuple(labels.shape), f"({len(reference)},), one per row")
+    require(is_int(k) and 1 <= k <= len(reference), "k", k, f"an int in [1, {len(reference)}]")
+    shares = []
+    for block in query.split(chunk):
+        nearest = torch.cdist(block, reference).topk(k, dim=1, largest=False).indices  # (chunk, k)
+        counts = nn.functional.one_hot(labels[nearest], int(labels.max()) + 1).sum(dim=1)  # (chunk, classes)
+        shares.append(counts.max(dim=1).values.double() / k)
+    return torch.cat(shares)
