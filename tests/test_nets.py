@@ -1,6 +1,7 @@
 import pytest
 import torch
 
+from ganlib import TrainConfig, make_trainer
 from ganlib.nets import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 
 
@@ -122,3 +123,13 @@ def test_bad_network_arguments_name_the_parameter(kwargs, name):
 def test_wrong_input_shape_is_refused_before_torch_sees_it():
     with pytest.raises(ValueError, match=r"x=.*\(n, \*\(1, 28, 28\)\)"):
         DCGANDiscriminator(8)(torch.randn(2, 3, 32, 32))
+
+
+def test_a_projection_cgan_trains_and_its_class_vectors_learn():
+    config = TrainConfig(batch_size=8, log_every=1)
+    options = {"conditioning": "projection"}
+    trainer = make_trainer("mnist", config, device="cpu", width=8, n_classes=10, discriminator_options=options)
+    before = trainer.D.embed.weight.detach().clone()
+    trainer.run(3)
+    assert not torch.equal(before, trainer.D.embed.weight)
+    assert trainer.sample(4, labels=torch.tensor([0, 1, 2, 9])).shape == (4, 1, 28, 28)
