@@ -1,7 +1,8 @@
 """Generators and discriminators: small MLPs for toy data and DCGAN-style convnets for 1x28x28 images.
 
 Every discriminator returns raw scores ("logits"), one per sample: the losses decide what they mean.
-Conditioning on a class (`n_classes > 0`) appends a one-hot label to G's noise and to D's input.
+Conditioning on a class (`n_classes > 0`) appends a one-hot label to G's noise and to D's input; the DCGAN
+discriminator can instead project the label onto its features (Miyato & Koyama 2018).
 Two discriminator options fight mode collapse (see ganlib.remedies): `pack=m` scores m samples jointly,
 returning one logit per pack, and `minibatch_std=True` shows D how varied its batch is.
 """
@@ -20,6 +21,7 @@ from ganlib.remedies import MinibatchStd, pack
 
 ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "tanh": nn.Tanh, "elu": nn.ELU}
 IMAGE_SHAPE = (1, 28, 28)
+CONDITIONINGS = ("concat", "projection")  # how a conditional DCGAN discriminator takes the label
 
 
 def _check_common(width: int, depth: int, activation: str, n_classes: int) -> None:
@@ -174,15 +176,30 @@ class DCGANDiscriminator(nn.Module):
 
     `pack=m` stacks m images as channels (one logit per pack); `minibatch_std` adds the batch's spread as
     one more 7x7 map before the last convolution (Karras et al. 2018).
+    A conditional D (`n_classes > 0`) reads the label as constant one-hot input channels (`conditioning="concat"`),
+    or (`"projection"`, Miyato & Koyama 2018) scores f(x, y) = psi(phi(x)) + <V[y], phi(x)>: phi(x) the features
+    the last convolution sees, psi that convolution (the unconditional score), V a learned vector per class.
     """
 
-    def __init__(self, width: int = 64, n_classes: int = 0, pack: int = 1, minibatch_std: bool = False) -> None:
+    def __init__(
+        self,
+        width: int = 64,
+        n_classes: int = 0,
+        pack: int = 1,
+        minibatch_std: bool = False,
+        conditioning: str = "concat",
+    ) -> None:
         super().__init__()
         _check_common(width, 1, "relu", n_classes)
         _check_remedies(pack, minibatch_std)
+        require(conditioning in CONDITIONINGS, "conditioning", conditioning, f"one of {CONDITIONINGS}")
+        projection = conditioning == "projection" and n_classes > 0
+        require(not projection or pack == 1, "pack", pack, "1 with conditioning='projection' (one label per score)")
         self.in_shape, self.n_classes, self.pack = IMAGE_SHAPE, int(n_classes), int(pack)
+        self.conditioning = conditioning
+        label_channels = 0 if projection else n_classes
         self.net = nn.Sequential(
-            nn.Conv2d(pack * (1 + n_classes), width, 4, 2, 1),  # (B/pack, w, 14, 14)
+            nn.Conv2d(pack * (1 + label_channels), width, 4, 2, 1),  # (B/pack, w, 14, 14)
             nn.LeakyReLU(0.2),
             nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False),  # (B/pack, 2w, 7, 7)
             nn.BatchNorm2d(2 * width),
@@ -190,23 +207,32 @@ class DCGANDiscriminator(nn.Module):
             *([MinibatchStd()] if minibatch_std else []),  # (B/pack, 2w + 1, 7, 7)
             nn.Conv2d(2 * width + minibatch_std, 1, 7, 1, 0),  # (B/pack, 1, 1, 1)
         )
+        # V: one vector per class, as long as phi(x) (the last convolution's input, flattened)
+        self.embed = nn.Embedding(n_classes, (2 * width + minibatch_std) * 7 * 7) if projection else None
         dcgan_init(self)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         require(tuple(x.shape[1:]) == IMAGE_SHAPE, "x", tuple(x.shape), f"a batch of shape (n, *{IMAGE_SHAPE})")
         if self.n_classes:
             check_labels(y, len(x), self.n_classes)
+        if self.n_classes and self.embed is None:
             maps = F.one_hot(y, self.n_classes).to(x.dtype)[:, :, None, None].expand(-1, -1, *x.shape[2:])
             x = torch.cat([x, maps], dim=1)  # label as constant extra channels
-        return self.net(pack(x, self.pack)).flatten()
+        if self.embed is None:
+            return self.net(pack(x, self.pack)).flatten()
+        phi = self.net[:-1](x)  # (B, 2w, 7, 7)
+        return self.net[-1](phi).flatten() + (self.embed(y) * phi.flatten(1)).sum(dim=1)  # psi(phi) + <V[y], phi>
 
 
 def dcgan_init(module: nn.Module) -> None:
-    """Radford et al. 2016: conv and linear weights ~ N(0, 0.02), BatchNorm scale ~ N(1, 0.02), biases 0."""
+    """Radford et al. 2016: conv and linear weights ~ N(0, 0.02), BatchNorm scale ~ N(1, 0.02), biases 0.
+
+    A label embedding (the projection discriminator's V) gets the same small weights as a linear layer.
+    """
     for m in module.modules():
-        if isinstance(m, nn.Conv2d | nn.ConvTranspose2d | nn.Linear):
+        if isinstance(m, nn.Conv2d | nn.ConvTranspose2d | nn.Linear | nn.Embedding):
             nn.init.normal_(m.weight, 0.0, 0.02)
-            if m.bias is not None:
+            if getattr(m, "bias", None) is not None:
                 nn.init.zeros_(m.bias)
         elif isinstance(m, nn.BatchNorm2d):
             nn.init.normal_(m.weight, 1.0, 0.02)

@@ -31,9 +31,9 @@ def make_trainer(
     """A seeded trainer for `dataset` (one of DATASETS): MLPs for toy data and DCGAN for MNIST, unless `arch` says.
 
     `net_kwargs` (width, depth, activation, n_classes) go to both networks, `discriminator_options` (pack,
-    minibatch_std: ganlib.remedies) to the discriminator alone; the seed of `config` fixes
-    their initial weights as well as the training run. `fast` picks compilation, memory layout and precision
-    (see FastPath; FastPath.for_device(device) is what pays off there).
+    minibatch_std: ganlib.remedies; conditioning for a conditional DCGAN) to the discriminator alone; the seed of
+    `config` fixes their initial weights as well as the training run. `fast` picks compilation, memory layout and
+    precision (see FastPath; FastPath.for_device(device) is what pays off there).
     """
     config = TrainConfig() if config is None else config
     require(isinstance(config, TrainConfig), "config", config, "a ganlib.TrainConfig")

@@ -1,6 +1,7 @@
 import pytest
 import torch
 
+from ganlib import TrainConfig, make_trainer
 from ganlib.nets import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 
 
@@ -42,6 +43,7 @@ def test_mlp_depth_and_width_are_honoured():
     [
         lambda: (MLPGenerator(4, (2,), n_classes=3), MLPDiscriminator((2,), n_classes=3)),
         lambda: (DCGANGenerator(4, 8, n_classes=3), DCGANDiscriminator(8, n_classes=3)),
+        lambda: (DCGANGenerator(4, 8, n_classes=3), DCGANDiscriminator(8, n_classes=3, conditioning="projection")),
     ],
 )
 def test_conditioning_changes_the_output(make):
@@ -57,6 +59,51 @@ def test_conditioning_changes_the_output(make):
 def test_conditional_network_without_labels_is_refused():
     with pytest.raises(ValueError, match="y="):
         MLPGenerator(4, (2,), n_classes=3)(torch.randn(2, 4))
+
+
+CONDITIONAL_NETWORKS = {
+    "G": lambda y: DCGANGenerator(4, 8, n_classes=3)(torch.randn(2, 4), y),
+    "D concat": lambda y: DCGANDiscriminator(8, n_classes=3)(torch.randn(2, 1, 28, 28), y),
+    "D projection": lambda y: DCGANDiscriminator(8, n_classes=3, conditioning="projection")(
+        torch.randn(2, 1, 28, 28), y
+    ),
+}
+
+
+@pytest.mark.parametrize("network", CONDITIONAL_NETWORKS.values(), ids=CONDITIONAL_NETWORKS.keys())
+@pytest.mark.parametrize(
+    "y, accepted",
+    [
+        (torch.tensor([[0], [1]]), r"\(2,\) integer class labels"),  # a column instead of a vector
+        (torch.tensor([0, 1, 2]), r"\(2,\) integer class labels"),  # one label too many
+        (torch.tensor([0.0, 1.0]), r"\(2,\) integer class labels"),  # floats
+        (torch.tensor([0, 3]), r"labels in \[0, 3\)"),  # class 3 of 0, 1, 2
+        (torch.tensor([-1, 0]), r"labels in \[0, 3\)"),
+    ],
+)
+def test_wrong_label_shapes_and_out_of_range_labels_are_refused_by_name(network, y, accepted):
+    with pytest.raises(ValueError, match=rf"y=.*expected {accepted}"):
+        network(y)
+
+
+def test_projection_discriminator_adds_the_inner_product_of_the_class_vector_and_the_features():
+    D = DCGANDiscriminator(8, n_classes=3, conditioning="projection").eval()
+    x, y = torch.randn(4, 1, 28, 28), torch.tensor([0, 1, 2, 1])
+    phi = D.net[:-1](x).flatten(1)  # what the last convolution sees
+    unconditional = D.net[-1](D.net[:-1](x)).flatten()
+    torch.testing.assert_close(D(x, y), unconditional + (D.embed.weight[y] * phi).sum(dim=1))
+    with torch.no_grad():
+        D.embed.weight.zero_()
+    torch.testing.assert_close(D(x, y), unconditional)  # no class vectors: the unconditional score for every label
+
+
+def test_projection_discriminator_reads_no_label_channels_and_refuses_packs():
+    assert DCGANDiscriminator(8, n_classes=3, conditioning="projection").net[0].in_channels == 1
+    assert DCGANDiscriminator(8, n_classes=3).net[0].in_channels == 1 + 3
+    with pytest.raises(ValueError, match="pack=2"):
+        DCGANDiscriminator(8, n_classes=3, pack=2, conditioning="projection")
+    with pytest.raises(ValueError, match="conditioning='embed'"):
+        DCGANDiscriminator(8, n_classes=3, conditioning="embed")
 
 
 @pytest.mark.parametrize(
@@ -76,3 +123,13 @@ def test_bad_network_arguments_name_the_parameter(kwargs, name):
 def test_wrong_input_shape_is_refused_before_torch_sees_it():
     with pytest.raises(ValueError, match=r"x=.*\(n, \*\(1, 28, 28\)\)"):
         DCGANDiscriminator(8)(torch.randn(2, 3, 32, 32))
+
+
+def test_a_projection_cgan_trains_and_its_class_vectors_learn():
+    config = TrainConfig(batch_size=8, log_every=1)
+    options = {"conditioning": "projection"}
+    trainer = make_trainer("mnist", config, device="cpu", width=8, n_classes=10, discriminator_options=options)
+    before = trainer.D.embed.weight.detach().clone()
+    trainer.run(3)
+    assert not torch.equal(before, trainer.D.embed.weight)
+    assert trainer.sample(4, labels=torch.tensor([0, 1, 2, 9])).shape == (4, 1, 28, 28)

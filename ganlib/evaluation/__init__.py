@@ -8,6 +8,7 @@
 - digits: what an MNIST classifier says of generated digits, and classifier FID
 - fidelity: precision and recall (k-NN supports), nearest neighbours, slerp and truncated z
 - classifier: that classifier (`python -m ganlib.evaluation.classifier` trains it)
+- cas: train on one labelled set, test on another (Classification Accuracy Score), balanced labelled subsets
 """
 
 from ganlib.evaluation.densities import (

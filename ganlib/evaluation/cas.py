@@ -1,0 +1,124 @@
+"""Train on one set of labelled digits, test on another: the Classification Accuracy Score and its few-label uses.
+
+Ravuri & Vinyals (2019) judge a conditional generator by training a classifier only on its samples and
+testing it on real data (CAS). Every classifier here is the recipe of ganlib.evaluation.classifier, trained
+for about the same number of updates whatever the size of its training set, so that a larger set is not
+also a longer training: the comparisons are about the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from ganlib.checks import as_int, require
+from ganlib.evaluation.classifier import classify, train_classifier
+from ganlib.evaluation.digits import check_digit_images
+
+N_CLASSES = 10  # the classifier's outputs: the MNIST digits
+
+
+@dataclass(frozen=True)
+class ClassifierScore:
+    """How a classifier trained on one set reads a test set (see `train_and_test`)."""
+
+    accuracy: float  # share of test images read as their label
+    per_class: tuple[float, ...]  # the same share among the test images of each true class 0..9
+    n_train: int  # training images
+    updates: int  # minibatch updates the classifier was trained for
+
+
+def per_class_accuracy(predicted: torch.Tensor, labels: torch.Tensor, n_classes: int = N_CLASSES) -> tuple[float, ...]:
+    """For each class c, the share of the examples labelled c that are predicted as c (the recall of c).
+
+    The diagnostic of Ravuri & Vinyals (2019, Figure 3): a generator that draws one class badly shows as one low bar.
+    """
+    n_classes = as_int(n_classes, "n_classes", "an int >= 1", 1)
+    _check_labels("labels", labels, n_classes)
+    require(
+        isinstance(predicted, torch.Tensor) and predicted.shape == labels.shape,
+        "predicted",
+        tuple(predicted.shape) if isinstance(predicted, torch.Tensor) else predicted,
+        f"a tensor of shape {tuple(labels.shape)}, like labels",
+    )
+    labels, predicted = labels.cpu(), predicted.cpu()
+    counts = torch.bincount(labels, minlength=n_classes)
+    missing = (counts == 0).nonzero().flatten().tolist()
+    require(not missing, "labels", f"no example of classes {missing}", f"at least one example of each of {n_classes}")
+    correct = torch.bincount(labels[predicted == labels], minlength=n_classes)
+    return tuple((correct.double() / counts.double()).tolist())
+
+
+def train_and_test(
+    train_images: torch.Tensor,
+    train_labels: torch.Tensor,
+    test_images: torch.Tensor,
+    test_labels: torch.Tensor,
+    updates: int = 300,
+    batch_size: int = 128,
+    seed: int = 0,
+) -> ClassifierScore:
+    """Train a fresh classifier on one labelled set for about `updates` minibatch updates, test it on another.
+
+    Whole epochs are run: ceil(n / batch_size) updates each, as many epochs as come nearest `updates` (at least
+    one). Trained on generated digits and tested on real ones, the accuracy is the CAS of the generator.
+    """
+    for name, images, labels in (("train", train_images, train_labels), ("test", test_images, test_labels)):
+        check_digit_images(images, f"{name}_images")
+        _check_labels(f"{name}_labels", labels, N_CLASSES, len(images))
+    updates = as_int(updates, "updates", "an int >= 1", 1)
+    batch_size = as_int(batch_size, "batch_size", "an int >= 1", 1)
+    per_epoch = -(-len(train_images) // batch_size)
+    epochs = max(1, round(updates / per_epoch))
+    model = train_classifier(train_images, train_labels, epochs, batch_size, seed)
+    predicted = classify(model, test_images)[0].argmax(dim=1).cpu()
+    test_labels = test_labels.cpu()
+    return ClassifierScore(
+        accuracy=float((predicted == test_labels).double().mean()),
+        per_class=per_class_accuracy(predicted, test_labels),
+        n_train=len(train_images),
+        updates=epochs * per_epoch,
+    )
+
+
+def balanced_subset(labels: torch.Tensor, n: int, seed: int, n_classes: int = N_CLASSES) -> torch.Tensor:
+    """Indices of n examples, n / n_classes drawn at random from each class: a small labelled set chosen by seed.
+
+    Balanced, as one would label a few examples of each class; random within a class, so no example is picked
+    for being typical or easy.
+    """
+    n_classes = as_int(n_classes, "n_classes", "an int >= 1", 1)
+    _check_labels("labels", labels, n_classes)
+    n = as_int(n, "n", f"a positive multiple of n_classes={n_classes}", n_classes)
+    require(n % n_classes == 0, "n", n, f"a positive multiple of n_classes={n_classes}")
+    seed = as_int(seed, "seed", "an int >= 0", 0)
+    labels = labels.cpu()
+    per_class = n // n_classes
+    counts = torch.bincount(labels, minlength=n_classes)
+    require(
+        int(counts.min()) >= per_class,
+        "n",
+        n,
+        f"at most {n_classes} x {int(counts.min())}: the rarest class has {int(counts.min())} examples",
+    )
+    generator = torch.Generator().manual_seed(seed)
+    chosen = []
+    for c in range(n_classes):
+        members = (labels == c).nonzero().flatten()
+        chosen.append(members[torch.randperm(len(members), generator=generator)[:per_class]])
+    return torch.cat(chosen)
+
+
+def _check_labels(name: str, labels: object, n_classes: int, n: int | None = None) -> None:
+    """ValueError unless `labels` is a 1D integer tensor (of length n, if given) of classes in [0, n_classes)."""
+    ok = isinstance(labels, torch.Tensor) and labels.ndim == 1 and not labels.is_floating_point()
+    ok = ok and labels.dtype != torch.bool and (n is None or len(labels) == n)
+    if isinstance(labels, torch.Tensor):
+        value = f"tensor of shape {tuple(labels.shape)} and dtype {labels.dtype}"
+    else:
+        value = labels
+    require(ok, name, value, f"a ({'n' if n is None else n},) integer tensor of class labels")
+    if len(labels):
+        low, high = int(labels.min()), int(labels.max())
+        require(low >= 0 and high < n_classes, name, f"labels in [{low}, {high}]", f"labels in [0, {n_classes})")

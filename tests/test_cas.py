@@ -1,0 +1,72 @@
+"""Train on one set, test on another (CAS): per-class accuracy, the train-and-test helper, balanced labelled subsets."""
+
+import pytest
+import torch
+
+from ganlib.evaluation.cas import N_CLASSES, balanced_subset, per_class_accuracy, train_and_test
+
+
+def _squares(n_per_class: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """A trivially separable digit set: class c is a bright 4x4 square at a place of its own, plus faint noise."""
+    labels = torch.arange(N_CLASSES).repeat_interleave(n_per_class)
+    images = -1 + 0.1 * torch.rand(len(labels), 1, 28, 28, generator=torch.Generator().manual_seed(seed))
+    for i, c in enumerate(labels.tolist()):
+        row, column = 4 + 14 * (c // 5), 2 + 5 * (c % 5)
+        images[i, 0, row : row + 4, column : column + 4] = 1.0
+    return images, labels
+
+
+def test_per_class_accuracy_is_the_share_of_each_class_read_as_itself():
+    labels = torch.tensor([0, 0, 1, 1, 1, 2])
+    predicted = torch.tensor([0, 1, 1, 1, 0, 0])
+    assert per_class_accuracy(predicted, labels, n_classes=3) == pytest.approx((1 / 2, 2 / 3, 0 / 1))
+
+
+def test_per_class_accuracy_needs_every_class_in_the_labels():
+    with pytest.raises(ValueError, match=r"labels=.*classes \[2\]"):
+        per_class_accuracy(torch.tensor([0, 1]), torch.tensor([0, 1]), n_classes=3)
+
+
+def test_a_separable_set_is_learned_perfectly():
+    score = train_and_test(*_squares(50, seed=0), *_squares(20, seed=1), updates=40, batch_size=50)
+    assert score.accuracy == 1.0
+    assert score.per_class == (1.0,) * N_CLASSES
+    assert score.n_train == 500 and score.updates == 40
+
+
+def test_swapped_training_labels_show_as_two_empty_bars():
+    images, labels = _squares(50, seed=0)
+    swapped = labels.clone()
+    swapped[labels == 3], swapped[labels == 5] = 5, 3
+    score = train_and_test(images, swapped, *_squares(20, seed=1), updates=40, batch_size=50)
+    assert score.per_class[3] == score.per_class[5] == 0.0
+    assert all(a == 1.0 for c, a in enumerate(score.per_class) if c not in (3, 5))
+    assert score.accuracy == pytest.approx(1 - 2 / N_CLASSES)
+
+
+def test_updates_are_whole_epochs_nearest_the_request():
+    images, labels = _squares(3, seed=0)  # 30 images: one update per epoch at batch 128
+    assert train_and_test(images, labels, images, labels, updates=7).updates == 7
+    assert train_and_test(images, labels, images, labels, updates=7, batch_size=20).updates == 8  # 4 epochs of 2
+
+
+def test_out_of_range_test_labels_are_refused_by_name():
+    images, labels = _squares(2, seed=0)
+    with pytest.raises(ValueError, match=r"test_labels=.*\[0, 10\)"):
+        train_and_test(images, labels, images, labels + 1)
+
+
+def test_balanced_subset_takes_as_many_of_each_class_and_depends_only_on_the_seed(mnist_test):
+    labels = mnist_test[1]
+    chosen = balanced_subset(labels, 100, seed=3)
+    assert len(set(chosen.tolist())) == 100
+    assert torch.bincount(labels[chosen], minlength=N_CLASSES).tolist() == [100 // N_CLASSES] * N_CLASSES
+    assert torch.equal(chosen, balanced_subset(labels, 100, seed=3))
+    assert not torch.equal(chosen, balanced_subset(labels, 100, seed=4))
+
+
+@pytest.mark.parametrize("n", [0, 15, 10 * 1000])
+def test_balanced_subset_refuses_sizes_it_cannot_balance(n):
+    labels = torch.arange(N_CLASSES).repeat(50)  # 50 examples per class
+    with pytest.raises(ValueError, match="n="):
+        balanced_subset(labels, n, seed=0)
