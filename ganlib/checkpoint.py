@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import torch
 from torch import nn
@@ -101,25 +102,20 @@ def check_same_weights(name: str, module: nn.Module, weights: Any) -> None:
         )
 
 
-def save_checkpoint(state: dict[str, Any], path: str | Path) -> Path:
-    """Write `state` atomically: a reader sees the old checkpoint or the new one, never half a file."""
-    require(isinstance(path, str | os.PathLike), "path", path, "a file path (str or pathlib.Path)")
-    path = Path(path)
-    require(not path.is_dir(), "path", str(path), "a file path, not a directory")
+def write_atomically(
+    path: Path, write: Callable[[BinaryIO], None], check: Callable[[Path], None] | None = None
+) -> Path:
+    """Write a file so that a reader sees the old one or the new one, never half of it: `write` fills a temporary
+    file, which is synced, passed to `check` (which may raise to keep the old file), then renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")  # one per writer
     try:
         with open(tmp, "wb") as f:
-            torch.save(state, f)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
-        try:  # a file that weights_only=True cannot read back (a NumPy value, an object) never replaces a good one
-            torch.load(tmp, map_location="cpu", weights_only=True)
-        except Exception as err:  # noqa: BLE001
-            raise ValueError(
-                f"state cannot be saved to {str(path)!r}: it holds something other than tensors and plain Python "
-                f"values, which load_checkpoint (weights_only=True) would refuse ({str(err)[:200]})"
-            ) from err
+        if check is not None:
+            check(tmp)
         os.replace(tmp, path)  # atomic on POSIX and Windows
     finally:
         tmp.unlink(missing_ok=True)
@@ -129,6 +125,25 @@ def save_checkpoint(state: dict[str, Any], path: str | Path) -> Path:
     finally:
         os.close(dir_fd)
     return path
+
+
+def save_checkpoint(state: dict[str, Any], path: str | Path) -> Path:
+    """Write `state` atomically: a reader sees the old checkpoint or the new one, never half a file."""
+    require(isinstance(path, str | os.PathLike), "path", path, "a file path (str or pathlib.Path)")
+    path = Path(path)
+    require(not path.is_dir(), "path", str(path), "a file path, not a directory")
+
+    def readable_with_weights_only(tmp: Path) -> None:
+        # a file that weights_only=True cannot read back (a NumPy value, an object) never replaces a good one
+        try:
+            torch.load(tmp, map_location="cpu", weights_only=True)
+        except Exception as err:  # noqa: BLE001
+            raise ValueError(
+                f"state cannot be saved to {str(path)!r}: it holds something other than tensors and plain Python "
+                f"values, which load_checkpoint (weights_only=True) would refuse ({str(err)[:200]})"
+            ) from err
+
+    return write_atomically(path, lambda f: torch.save(state, f), readable_with_weights_only)
 
 
 def load_checkpoint(path: str | Path) -> dict[str, Any]:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
+from ganlib.checkpoint import write_atomically
 from ganlib.checks import require
 
 RESULTS_ROOT = Path(__file__).resolve().parent.parent / "build" / "results"
@@ -46,16 +45,7 @@ def save_results(chapter: str, results: dict[str, object], settings: str, root: 
     require(isinstance(results, dict) and bool(results), "results", results, "a non-empty dict")
     path = _path(chapter, settings, root)
     payload = json.dumps({"chapter": chapter, "settings": settings, "results": _plain(chapter, results)}, indent=1)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{chapter}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(path, lambda f: f.write(payload.encode()))
 
 
 def load_results(chapter: str, settings: str, root: Path = RESULTS_ROOT) -> dict[str, object] | None:
