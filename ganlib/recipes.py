@@ -8,8 +8,9 @@ from typing import Any
 import torch
 
 from ganlib.checks import require
+from ganlib.clusters import ClusteredGAN, clustered_trainer
 from ganlib.config import FastPath, TrainConfig
-from ganlib.data import DATASETS, make_sampler
+from ganlib.data import DATASETS, load_mnist, make_sampler
 from ganlib.devices import resolve_device
 from ganlib.nets import IMAGE_SHAPE, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 from ganlib.seeding import seed_everything
@@ -78,6 +79,24 @@ def fast_mnist_trainer(device: torch.device | str | None = None, seed: int = 0) 
     return make_trainer(
         "mnist", fast_mnist_config(seed), "dcgan", device, fast=FastPath.for_device(device), width=FAST_MNIST_WIDTH
     )
+
+
+NEAR_REAL_CLUSTERS = 100  # k-means clusters of the training images: k=10 read 80% confidently, 50 read 91%
+
+
+def near_real_mnist_trainer(device: torch.device | str | None = None, seed: int = 0) -> ClusteredGAN:
+    """An unconditional MNIST generator that reaches near-real digits (issue 16; bench/time_to_quality.py).
+
+    The fast recipe's networks and settings, conditioned on NEAR_REAL_CLUSTERS k-means clusters of the training
+    pixels and sampled with each cluster's share (ganlib.clusters: no label is used). Where the fast recipe
+    stays near 66% of samples read confidently, seed 0 reached >= 90% confident, every digit >= 7% and FID
+    within 5x real digits' after 4,750 steps; with fewer clusters it plateaued (k=10: 80%, FID 68; k=50: 91%,
+    FID 31). k-means on 60,000 images is part of the cost: seconds on a CPU.
+    """
+    device = resolve_device(device)
+    images, _ = load_mnist("train", device)  # the labels are dropped here
+    fast = FastPath.for_device(device)
+    return clustered_trainer(images, fast_mnist_config(seed), NEAR_REAL_CLUSTERS, device, FAST_MNIST_WIDTH, fast=fast)
 
 
 def live_trainer(dataset: str, config: TrainConfig, device: torch.device | str | None = None) -> Trainer:
