@@ -2,7 +2,7 @@
 
 Why: the unconditional DCGAN of the fast recipe plateaus with a third of its MNIST samples unreadable
 (66% read with confidence > 0.9, issue 16): many fall between two digits. The same networks conditioned on
-the digit's label read 97%. The labels are not what helps, the split is: k-means (Lloyd 1982, seeded with
+the digit's label read 97%. Splitting the data into classes needs no labels: k-means (Lloyd 1982, seeded with
 k-means++ of Arthur & Vassilvitskii 2007) cuts the training images into k clusters of similar pixels, a
 conditional GAN learns each cluster, its projection discriminator (Miyato & Koyama 2018) judging a sample
 against the cluster it claims, and sampling draws a cluster with its share of the training images, then z:
@@ -10,8 +10,9 @@ p(x) = sum_c pi_c p_G(x | c). No label is read; the cluster index is part of the
 generator is unconditional. Liu et al. 2020 ("self-conditioned GAN") cluster D's features during training;
 here the clusters are fixed once, on pixels, which costs seconds.
 InfoGAN's categorical code (Chen et al. 2016) was tried first and did not get there: its Q head read the
-code back with 99% accuracy, but the code had taken style, not digit (27% of samples share their code's
-most common digit, against 10% by chance), and the samples stayed at 58% confident after 3,000 steps.
+code back with 99% accuracy, but the code had taken style, not digit (27% of samples showed their code's
+most common digit; a code that named the digit would give near 100%), and the samples stayed at 58%
+confident after 3,000 steps.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def kmeans(x: torch.Tensor, k: int, seed: int = 0, iters: int = 10) -> tuple[tor
     centroids = x[torch.randint(len(x), (1,), generator=rng, device=x.device)]
     nearest = _squared_distances(x, norms, centroids)[:, 0]  # (N,) squared distance to the nearest chosen centroid
     for _ in range(k - 1):
-        chosen = x[torch.multinomial(nearest + 1e-12, 1, generator=rng)]  # +eps: duplicates of chosen rows
+        chosen = x[torch.multinomial(nearest + 1e-12, 1, generator=rng)]  # +eps: a valid draw when every row is at 0
         centroids = torch.cat([centroids, chosen])
         nearest = torch.minimum(nearest, _squared_distances(x, norms, chosen)[:, 0])
     for _ in range(iters):
@@ -62,7 +63,11 @@ def kmeans(x: torch.Tensor, k: int, seed: int = 0, iters: int = 10) -> tuple[tor
 
 @dataclass
 class ClusteredGAN:
-    """A conditional GAN on k-means clusters, sampled unconditionally: cluster ~ `prior`, then x = G(z, cluster)."""
+    """A conditional GAN on k-means clusters, sampled unconditionally: cluster ~ `prior`, then x = G(z, cluster).
+
+    In training, G's step draws clusters uniformly (Trainer.random_labels) and D's step gives the fakes the
+    real batch's clusters; sampling weighs the clusters by their share of the data, as the digits are weighed.
+    """
 
     trainer: Trainer  # conditional on the cluster index; trains on (image, cluster) pairs
     prior: torch.Tensor  # (k,) each cluster's share of the training images
