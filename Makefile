@@ -35,8 +35,11 @@ notebooks: install  ## run every notebook with its full settings into build/
 strip: install  ## remove outputs before committing notebooks
 	$(BIN)/nbstripout notebooks/*.ipynb
 
-bench: install
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+bench: install  ## every bench/ script with its defaults (hours); tables go to build/bench/, to data/ only with --publish
+	@for script in bench/[!_]*.py; do \
+		echo "== $$script: $$($(BIN)/python -c 'import ast, sys; print(ast.get_docstring(ast.parse(open(sys.argv[1]).read())).splitlines()[0])' $$script)"; \
+		$(BIN)/python $$script || exit 1; \
+	done
 
 clean:
 	rm -rf build .pytest_cache

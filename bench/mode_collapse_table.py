@@ -3,10 +3,11 @@
 VEEGAN (Srivastava et al. 2017) and PacGAN (Lin et al. 2018) count, on 2,500 generated samples, the
 modes covered and the share of high-quality samples (within 3 standard deviations of a mode), over
 several trials. This script trains our plain GAN and our best recipe that way, over 5 seeds, prints the
-table beside the published rows and saves it to data/mode_collapse_table.json, which notebook 04 shows.
+table beside the published rows and saves it to build/bench/, or with --publish to
+data/mode_collapse_table.json, which notebook 04 shows.
 
-    .venv/bin/python bench/mode_collapse_table.py             # full length: a GPU when there is one
-    .venv/bin/python bench/mode_collapse_table.py --jobs 2    # two runs at once on a 2-core CPU
+    .venv/bin/python bench/mode_collapse_table.py --publish             # full length: a GPU when there is one
+    .venv/bin/python bench/mode_collapse_table.py --jobs 2 --publish    # two runs at once on a 2-core CPU
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import time
 from pathlib import Path
 
 import torch
+from _output import add_output_options, output_path
 
 from ganlib import default_device
 from ganlib.experiments.collapse import (
@@ -32,7 +34,7 @@ from ganlib.experiments.collapse import (
     summarise,
 )
 
-OUT = Path(__file__).resolve().parent.parent / "data" / "mode_collapse_table.json"
+TABLE = "mode_collapse_table.json"
 
 
 # (data set, recipe, generator steps); each recipe is trained with every seed
@@ -50,11 +52,13 @@ def main() -> None:
     parser.add_argument("--only", choices=("ring", "grid"), help="one data set")
     parser.add_argument("--vanilla", action=argparse.BooleanOptionalAction, default=True, help="train the plain GAN")
     parser.add_argument("--jobs", type=int, default=1, help="runs trained at once, in processes (CPU)")
-    parser.add_argument("--out", type=Path, default=OUT, help="where the JSON table is written")
+    add_output_options(parser, TABLE)
     args = parser.parse_args()
+    out = output_path(args, TABLE)
     device = str(default_device())
     recipes = [r for r in RECIPES if args.only in (None, r[0]) and (args.vanilla or r[1].name != "vanilla")]
     tasks = [(dataset, recipe, seed, steps) for dataset, recipe, steps in recipes for seed in range(args.seeds)]
+    print(f"{len(tasks)} runs ({len(recipes)} recipes x {args.seeds} seeds), {args.jobs} at once; the table: {out}")
     start, results = time.perf_counter(), []
     for result in run_many(tasks, args.jobs, device):
         results.append(result)
@@ -66,7 +70,7 @@ def main() -> None:
         )
     rows = summarise(results)
     print(f"\n{markdown_table(rows)}\n\nPublished:\n{published_table()}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
     record = {
         "what": "mode coverage on 2,500 samples per run (VEEGAN/PacGAN protocol), mean and standard error over seeds",
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
@@ -103,8 +107,8 @@ def main() -> None:
         ],
         "published": PUBLISHED,
     }
-    args.out.write_text(json.dumps(record, indent=1) + "\n")
-    print(f"saved {args.out}")
+    out.write_text(json.dumps(record, indent=1) + "\n")
+    print(f"saved {out}")
 
 
 if __name__ == "__main__":

@@ -3,12 +3,13 @@
 Salimans et al. 2016 train their feature-matching GAN for 300 epochs of 600 steps (batches of 100, all 60,000
 training images unlabelled, 10 labels per class drawn by seed) and report the test error as mean +- s.d. over
 draws of the labelled set. This script does the same with ganlib.experiments.ssl (5 seeds by default), records
-a curve of test error against epochs and training time, prints the table and writes data/ssl_table.json,
-which notebook 07 shows. The curve reads the test set after every epoch for the picture only: the number in
-the table is the last epoch's, fixed in advance, and nothing is chosen on it.
+a curve of test error against epochs and training time, prints the table and writes it to build/bench/, or
+with --publish to data/ssl_table.json, which notebook 07 shows. The curve reads the test set after every
+epoch for the picture only: the number in the table is the last epoch's, fixed in advance, and nothing is
+chosen on it.
 
-    python bench/ssl_table.py                          # the protocol: 5 seeds x 300 epochs (days on a CPU)
-    python bench/ssl_table.py --seeds 1 --epochs 2     # a short check that it works
+    python bench/ssl_table.py --publish                # the protocol: 5 seeds x 300 epochs (days on a CPU)
+    python bench/ssl_table.py --seeds 1 --epochs 2     # a short check that it works (build/bench/ssl_table.json)
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ import time
 from pathlib import Path
 
 import torch
+from _output import add_output_options, output_path
 
 from ganlib import default_device, load_mnist
 from ganlib.experiments.ssl import SSLConfig, SSLRun, accuracy, train_ssl
 from ganlib.semi_supervised import split_labels
 
-OUT = Path(__file__).resolve().parent.parent / "data" / "ssl_table.json"
+TABLE = "ssl_table.json"
 STEPS_PER_EPOCH = 600  # 60,000 unlabelled images in batches of 100
 PUBLISHED = [  # test error (%) on MNIST with 100 labels, mean and s.d. over labelled sets
     {"method": "Improved GAN, feature matching (Salimans et al. 2016, Table 1)", "error": 0.93, "sd": 0.065},
@@ -62,8 +64,10 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=300, help="epochs of 600 steps (Salimans et al.: 300)")
     parser.add_argument("--ema", type=float, default=0.9999, help="decay of D's weight average (the reference code)")
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch's default)")
-    parser.add_argument("--out", type=Path, default=OUT, help="where the JSON table is written")
+    add_output_options(parser, TABLE)
     args = parser.parse_args()
+    out = output_path(args, TABLE)
+    print(f"{args.seeds} seed(s) x {args.epochs} epoch(s) of {STEPS_PER_EPOCH} steps; the table goes to {out}")
     if args.threads:
         torch.set_num_threads(args.threads)
     device = default_device()
@@ -94,9 +98,9 @@ def main() -> None:
         "runs": runs,
         "published": PUBLISHED,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(record, indent=1) + "\n")
-    print(f"saved {args.out}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=1) + "\n")
+    print(f"saved {out}")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """ganlib: the small PyTorch library behind the GAN workbook.
 
 The flow, one module or folder each: data -> nets, losses, remedies -> config, train (history, control,
-divergence, checkpoint, optimizers) -> recipes -> evaluation/ -> plots/ -> live/; experiments/ trains many
-runs and tabulates them. The names below are the ones a notebook needs most.
+trainer_state, divergence, checkpoint, optimizers) -> recipes -> evaluation/ -> plots/ -> live/; experiments/
+trains many runs and tabulates them. The names below are the ones a notebook needs most.
 """
 
 from ganlib.config import FastPath, TrainConfig

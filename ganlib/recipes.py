@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from typing import Any
 
 import torch
+from torch import nn
 
 from ganlib.checks import require
 from ganlib.clusters import ClusteredGAN, clustered_trainer
@@ -16,7 +18,9 @@ from ganlib.nets import IMAGE_SHAPE, DCGANDiscriminator, DCGANGenerator, MLPDisc
 from ganlib.seeding import seed_everything
 from ganlib.train import Trainer
 
-ARCHITECTURES = ("mlp", "dcgan")
+NETWORKS = {"mlp": (MLPGenerator, MLPDiscriminator), "dcgan": (DCGANGenerator, DCGANDiscriminator)}
+ARCHITECTURES = tuple(NETWORKS)
+SET_BY_RECIPE = frozenset({"z_dim", "out_shape", "in_shape", "tanh_output"})  # make_trainer derives them from the data
 
 
 def make_trainer(
@@ -31,10 +35,12 @@ def make_trainer(
 ) -> Trainer:
     """A seeded trainer for `dataset` (one of DATASETS): MLPs for toy data and DCGAN for MNIST, unless `arch` says.
 
-    `net_kwargs` (width, depth, activation, n_classes) go to both networks, `discriminator_options` (pack,
-    minibatch_std: ganlib.remedies; conditioning for a conditional DCGAN) to the discriminator alone; the seed of
-    `config` fixes their initial weights as well as the training run. `fast` picks compilation, memory layout and
-    precision (see FastPath; FastPath.for_device(device) is what pays off there).
+    `net_kwargs` (width, depth, activation, n_classes for "mlp"; width, n_classes for "dcgan") go to both networks,
+    `discriminator_options` (pack, minibatch_std: ganlib.remedies; conditioning for a conditional DCGAN; or another
+    keyword of D, e.g. a width of its own) to the discriminator alone; an option the chosen networks do not take
+    raises ValueError naming the ones they do. The seed of `config` fixes their initial weights as well as the run.
+    `fast` picks compilation, memory layout and precision (see FastPath; FastPath.for_device(device) is what pays
+    off there).
     """
     config = TrainConfig() if config is None else config
     require(isinstance(config, TrainConfig), "config", config, "a ganlib.TrainConfig")
@@ -44,6 +50,7 @@ def make_trainer(
     require(arch == "mlp" or dataset == "mnist", "arch", arch, "'mlp' for toy data sets")
     d_options = discriminator_options or {}
     require(isinstance(d_options, dict), "discriminator_options", d_options, "None or a dict (pack, minibatch_std)")
+    _check_options(arch, net_kwargs, d_options)
     device = resolve_device(device)
     data = make_sampler(dataset, device)
     seed_everything(config.seed)
@@ -56,6 +63,35 @@ def make_trainer(
         G = MLPGenerator(z_dim, shape, tanh_output=dataset == "mnist", **net_kwargs)
         D = MLPDiscriminator(shape, **net_kwargs, **d_options)
     return Trainer(G, D, data, config, device, fast)
+
+
+def _keywords(network: type[nn.Module]) -> list[str]:
+    """The keyword arguments of a network class that `make_trainer` leaves to its caller."""
+    return sorted(set(inspect.signature(network).parameters) - SET_BY_RECIPE)
+
+
+def _check_options(arch: str, net_kwargs: dict[str, Any], d_options: dict[str, Any]) -> None:
+    """ValueError naming an option the networks of `arch` do not take, instead of a TypeError from deep inside."""
+    generator, discriminator = NETWORKS[arch]
+    both = sorted(set(_keywords(generator)) & set(_keywords(discriminator)))
+    d_alone = sorted(set(_keywords(discriminator)) - set(both))
+    for name, value in net_kwargs.items():
+        require(
+            name in both,
+            name,
+            value,
+            f"a keyword both networks of arch={arch!r} take: one of {both} (the discriminator's own, {d_alone}, "
+            f"go in discriminator_options; make_trainer sets {sorted(SET_BY_RECIPE)} from the data set itself)",
+        )
+    unknown = sorted(set(d_options) - set(_keywords(discriminator)), key=str)
+    require(
+        not unknown,
+        "discriminator_options",
+        d_options,
+        f"keywords {discriminator.__name__} (arch={arch!r}) takes, from {_keywords(discriminator)}; not {unknown}",
+    )
+    twice = sorted(set(d_options) & set(net_kwargs))
+    require(not twice, "discriminator_options", d_options, f"no keyword also given to both networks, as {twice} are")
 
 
 FAST_MNIST_WIDTH = 32  # half the DCGAN default: about a third of the step time on the CPU

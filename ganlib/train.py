@@ -1,7 +1,8 @@
 """The training loop of Goodfellow et al. 2014, Algorithm 1: k discriminator steps per generator step.
 
-`Trainer.train_step` is the algorithm; the rest of this file wires it to its helpers, each in a module a
-reader can skip: `history` (the record), `control` (changes, pause and stop from other threads),
+`Trainer.train_step` is the algorithm and `run` the loop around it; the rest of this file wires them to
+helpers, each in a module a reader can skip: `history` (the record), `control` (changes, pause and stop
+from other threads), `trainer_state` (sync, rollback, snapshots and checkpoints, which `Trainer` inherits),
 `divergence` (NaN/inf: stop and keep the last good state), `checkpoint` (atomic files), `optimizers`.
 Per-step statistics stay on the device and are copied to the host every `config.log_every` steps, so a
 fast device is not stalled by a sync per step; at each such sync the run is checked for NaN/inf.
@@ -9,41 +10,32 @@ fast device is not stalled by a sync per step; at each such sync the run is chec
 
 from __future__ import annotations
 
-import bisect
-import copy
 from collections.abc import Callable, Iterable
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from ganlib.checkpoint import (
-    check_same_weights,
-    config_and_history,
-    load_checkpoint,
-    restore_training_state,
-    save_checkpoint,
-    training_state,
-)
+from ganlib.checkpoint import training_state
 from ganlib.checks import as_int, is_int, require
 from ganlib.config import FastPath, TrainConfig
 from ganlib.control import RunControl, StepLock
 from ganlib.data import MAX_DRAW
 from ganlib.devices import resolve_device
-from ganlib.divergence import DivergenceGuard, TrainingDiverged, divergence_error
-from ganlib.history import STATS, History
+from ganlib.divergence import DivergenceGuard
+from ganlib.history import History
 from ganlib.losses import d_loss, g_loss, gradient_penalty, real_probability
 from ganlib.nets import check_labels, check_networks_fit
 from ganlib.optimizers import make_optimizers, retune
 from ganlib.remedies import ema_for, ema_update, unrolled_parameters, with_parameters
+from ganlib.trainer_state import TrainerState
 
 Callback = tuple[int, Callable[["Trainer"], None]]  # (every n steps, fn(trainer))
 
 
-class Trainer:
+class Trainer(TrainerState):
     """Trains generator `G` against discriminator `D` on samples from `data` (see ganlib.data).
 
     Thread rule: while `run` trains, other threads may call update, pause, resume, stop, save, sample,
@@ -267,74 +259,6 @@ class Trainer:
             retune(self.opt_d, new.lr_d, new.betas)
         self.config = new
         self.G_ema = ema_for(new.ema_decay, self.G_ema, self.G)
-
-    # ----- synchronisation, divergence, checkpoints -------------------------------------------------------------
-    def sync(self) -> None:
-        """Copy unsynced rows into the history; on NaN/inf, restore the last good state and raise."""
-        with self.lock.turn():
-            if not self._unsynced:
-                return
-            rows = torch.stack([torch.stack([row[name] for name in STATS]) for row in self._unsynced]).float().cpu()
-            first_step = self.step - len(rows) + 1
-            self._unsynced.clear()
-            where = self.guard.first_bad(rows, first_step, {"G": self.G, "D": self.D})
-            if where is not None:
-                raise self._roll_back(where)
-            for offset, values in enumerate(rows.tolist()):
-                self.history.append(first_step + offset, dict(zip(STATS, values, strict=True)))
-            self.guard.remember()
-
-    def _roll_back(self, where: str) -> TrainingDiverged:
-        """Restore the last good state, record the settings it brings back, and say what preceded the divergence."""
-        diverged, good_step = self.config, self.guard.last_good["step"]
-        recent = [change for change in self.history.changes if change["step"] >= good_step]
-        self._restore(self.guard.last_good)
-        for name, value in self.config.to_dict().items():  # the rollback is a change too: keep it in the record
-            if value != getattr(diverged, name):
-                self.history.record_change(self.step, name, getattr(diverged, name), value)
-        return divergence_error(where, diverged, recent, self.step)
-
-    def state_dict(self) -> dict[str, Any]:
-        """Everything needed to continue bit for bit: weights, optimizer moments, RNG, step, config, history.
-
-        A consistent snapshot between two steps, copied: safe from another thread while `run` trains."""
-        with self.lock.turn():
-            self.sync()
-            state = {**training_state(self), "config": self.config.to_dict(), "history": self.history.state_dict()}
-            return copy.deepcopy(state)
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore a state from `state_dict` into this trainer's (identically built) networks: all of it or nothing.
-
-        A state from a differently built trainer (other width, pack, data) raises ValueError naming the first
-        weight whose shape differs, and leaves this trainer as it was.
-        """
-        config, history = config_and_history(state)
-        for name, module in (("generator", self.G), ("discriminator", self.D)):
-            check_same_weights(name, module, state[name])
-        with self.lock.turn():
-            before = copy.deepcopy(training_state(self))
-            try:
-                self._restore({**state, "config": config})
-            except Exception as err:  # noqa: BLE001 -- any failure to apply it: put everything back
-                restore_training_state(self, before)
-                raise ValueError(f"state does not fit this trainer, which is left as it was: {err}") from err
-            self.history = history
-            self.guard.remember()
-
-    def save(self, path: str | Path) -> Path:
-        """Write a checkpoint atomically (temporary file + rename); safe from another thread while `run` trains."""
-        return save_checkpoint(self.state_dict(), path)
-
-    def load(self, path: str | Path) -> None:
-        """Resume from a checkpoint written by `save` (loaded with weights_only=True); all of it or nothing."""
-        self.load_state_dict(load_checkpoint(path))
-
-    def _restore(self, state: dict[str, Any]) -> None:
-        """Put back a `training_state`; a rollback also drops the history rows past its step."""
-        restore_training_state(self, state)
-        self.history.truncate(bisect.bisect_right(self.history.steps, self.step))
-        self._unsynced.clear()
 
 
 def _grad_norm(module: nn.Module) -> torch.Tensor:

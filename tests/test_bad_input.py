@@ -85,6 +85,44 @@ def test_bad_trainer_arguments_are_refused_by_name(kwargs, name):
     assert _raised_by_ganlib(info.value)
 
 
+@pytest.mark.parametrize(
+    "kwargs, name, offending",
+    [
+        (
+            {"dataset": "ring", "discriminator_options": {"conditioning": "projection"}},
+            "discriminator_options",
+            "conditioning",
+        ),
+        (
+            {"dataset": "mnist", "arch": "mlp", "discriminator_options": {"conditioning": "concat"}},
+            "discriminator_options",
+            "conditioning",
+        ),
+        ({"dataset": "mnist", "depth": 2}, "depth", "depth"),
+        ({"dataset": "mnist", "activation": "relu"}, "activation", "activation"),
+        ({"dataset": "ring", "pack": 2}, "pack", "pack"),
+        ({"dataset": "ring", "tanh_output": True}, "tanh_output", "tanh_output"),
+        ({"dataset": "ring", "width": 8, "discriminator_options": {"width": 16}}, "discriminator_options", "width"),
+    ],
+)
+def test_network_options_the_chosen_architecture_does_not_take_are_refused_by_name(kwargs, name, offending):
+    with pytest.raises(ValueError, match=f"^{name}=") as info:
+        make_trainer(device="cpu", **kwargs)
+    assert _raised_by_ganlib(info.value) and offending in str(info.value)
+
+
+def test_discriminator_options_reach_the_discriminator_alone():
+    plain = make_trainer("ring", device="cpu", width=8)
+    trainer = make_trainer("ring", device="cpu", width=8, discriminator_options={"depth": 2, "pack": 2})
+
+    def shapes(net: torch.nn.Module) -> list[tuple[int, ...]]:
+        return [tuple(p.shape) for p in net.parameters()]
+
+    assert shapes(trainer.G) == shapes(plain.G)
+    assert len(shapes(trainer.D)) == len(shapes(plain.D)) - 2  # one layer (weight and bias) fewer
+    assert shapes(trainer.D)[0][1] == 2 * shapes(plain.D)[0][1]  # two samples per score: twice the inputs
+
+
 @pytest.mark.parametrize("steps", [-1, 2.5, "10"])
 def test_bad_step_count_is_refused(steps):
     with pytest.raises(ValueError, match="^steps="):

@@ -83,7 +83,7 @@ def test_dashboard_is_built_without_a_frontend_with_every_control_set_to_the_con
     for name, control in board.controls.items():
         assert css_class(name) in control._dom_classes
     assert set(BUTTONS) <= set(board.controls)
-    assert board.trainer.step == 0 and board.frames == 0 and board._thread is None
+    assert board.trainer.step == 0 and board.frames == 0 and board.worker.thread is None
 
 
 def test_moving_a_control_updates_the_trainer_and_the_change_is_recorded(boards):
@@ -213,7 +213,7 @@ def test_headless_live_trains_the_given_steps_and_leaves_a_static_frame(monkeypa
     monkeypatch.setattr(ganlib.live.dashboard, "display", lambda obj, **kwargs: shown.append(obj))
     board = live("mixture1d", CONFIG, steps=15, interactive=False)
     try:
-        assert board.trainer.step == 15 and board._thread is None and not board.playing
+        assert board.trainer.step == 15 and board.worker.thread is None and not board.playing
         assert bytes(board.image.value).startswith(PNG_MAGIC) and board.frames == 1
         board._ipython_display_()
         image, text = shown

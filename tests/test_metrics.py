@@ -73,6 +73,36 @@ def test_mode_coverage_refuses_samples_of_the_wrong_dimension():
         M.mode_coverage(torch.zeros(5, 3), ganlib.ring())
 
 
+def test_nearest_modes_agree_with_a_search_over_every_centre():
+    grid = ganlib.grid()
+    x = torch.rand(300, 2, generator=torch.Generator().manual_seed(2)) * 12 - 6  # anywhere, between modes too
+    nearest, distance = M.nearest_modes(x, grid)
+    for point, mode, length in zip(x.tolist(), nearest.tolist(), distance.tolist(), strict=True):
+        lengths = [math.dist(point, centre) / grid.std for centre in grid.centres.tolist()]
+        assert mode == lengths.index(min(lengths))
+        assert length == pytest.approx(min(lengths))
+
+
+def test_nearest_modes_name_the_mode_a_sample_was_drawn_from():
+    ring = ganlib.ring()
+    x, modes = ring.sample(2000, torch.Generator().manual_seed(3))  # centres 1.53 apart: 38 std to the halfway line
+    nearest, _ = M.nearest_modes(x, ring)
+    assert torch.equal(nearest, modes)
+
+
+@pytest.mark.parametrize(
+    "samples, mixture, name",
+    [
+        ([[0.0, 0.0]], ganlib.ring(), "samples"),
+        (torch.zeros(0, 2), ganlib.ring(), "samples"),
+        (torch.zeros(4, 2), "ring", "mixture"),
+    ],
+)
+def test_nearest_modes_refuse_what_is_not_samples_of_a_mixture(samples, mixture, name):
+    with pytest.raises(ValueError, match=f"^{name}="):
+        M.nearest_modes(samples, mixture)
+
+
 def test_generator_coverage_leaves_the_trainer_rng_alone_and_is_repeatable():
     trainer = make_trainer("ring", TOY, device="cpu")
     state = trainer.rng.get_state()

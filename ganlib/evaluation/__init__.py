@@ -52,6 +52,7 @@ from ganlib.evaluation.modes import (
     ModeCoverage,
     generator_mode_coverage,
     mode_coverage,
+    nearest_modes,
 )
 from ganlib.evaluation.plane import Field2D, discriminator_grid, field_2d, plane_limits
 from ganlib.evaluation.sampling import fixed_samples, snapshot
@@ -86,6 +87,7 @@ __all__ = [
     "kde_density",
     "knn_radii",
     "mode_coverage",
+    "nearest_modes",
     "nearest_neighbours",
     "optimal_discriminator",
     "plane_limits",

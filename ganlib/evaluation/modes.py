@@ -27,13 +27,35 @@ class ModeCoverage:
     counts: tuple[int, ...]  # high-quality samples per mode
 
 
+def nearest_modes(samples: torch.Tensor, mixture: GaussianMixture) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each sample's nearest mode centre and its distance to it in standard deviations: (n,) indices, (n,) floats.
+
+    The assignment `mode_coverage` counts; a histogram of the indices shows where a generator puts its mass.
+    The distance is the Euclidean length of (x - c) / std, c the nearest centre (the mixture is isotropic).
+    """
+    require(isinstance(mixture, GaussianMixture), "mixture", type(mixture).__name__, "a ganlib.GaussianMixture")
+    dim = mixture.dim
+    require(
+        isinstance(samples, torch.Tensor) and samples.ndim == 2 and len(samples) >= 1 and samples.shape[1] == dim,
+        "samples",
+        tuple(samples.shape) if isinstance(samples, torch.Tensor) else type(samples).__name__,
+        f"a non-empty tensor of shape (n, {dim})",
+    )
+    require(
+        bool(torch.isfinite(samples).all()), "samples", "samples holding NaN or inf", "finite samples (G diverged?)"
+    )
+    centres = mixture.centres.to(samples.device).double()
+    distance, nearest = (torch.cdist(samples.double(), centres) / mixture.std).min(dim=1)  # (n,), (n,)
+    return nearest, distance
+
+
 def mode_coverage(
     samples: torch.Tensor, mixture: GaussianMixture, threshold: float = HIGH_QUALITY_STDS
 ) -> ModeCoverage:
     """Mode coverage as defined by VEEGAN (Srivastava et al. 2017) and PacGAN (Lin et al. 2018).
 
     Each sample is standardised per axis by the mixture's std, (x - c) / std, and measured by the Euclidean
-    length of that vector to its nearest mode centre c. It is *high-quality* when that standardised
+    length of that vector to its nearest mode centre c (`nearest_modes`). It is *high-quality* when that standardised
     distance is under `threshold` (3: within three standard deviations). A mode is *covered* when it is
     the nearest centre of at least one high-quality sample. `kl_to_uniform` is KL(p || u) in nats, p the
     histogram of the high-quality samples over their nearest modes and u the uniform distribution over
@@ -41,18 +63,8 @@ def mode_coverage(
     use 2,500 samples (N_MODE_SAMPLES). A sample of the data itself is high-quality with probability
     P(chi2_dim < threshold^2), 1 - exp(-4.5) = 0.989 in 2D.
     """
-    require(
-        samples.ndim == 2 and len(samples) >= 1 and samples.shape[1] == mixture.dim,
-        "samples",
-        tuple(samples.shape),
-        f"a non-empty tensor of shape (n, {mixture.dim})",
-    )
     require(is_number(threshold) and threshold > 0, "threshold", threshold, "a positive number of standard deviations")
-    require(
-        bool(torch.isfinite(samples).all()), "samples", "samples holding NaN or inf", "finite samples (G diverged?)"
-    )
-    centres = mixture.centres.to(samples.device).double()
-    distance, nearest = (torch.cdist(samples.double(), centres) / mixture.std).min(dim=1)  # (n,), (n,)
+    nearest, distance = nearest_modes(samples, mixture)
     high_quality = distance < threshold
     counts = torch.bincount(nearest[high_quality], minlength=mixture.n_modes).cpu()
     return ModeCoverage(

@@ -6,6 +6,7 @@
 - controls: the sliders, drop-downs and buttons
 - readout: the words and numbers beside the picture, and warnings when the game goes wrong
 - pacing: when the next frame is due, and how many steps fit before it
+- worker: the training thread, which runs the buttons' commands and the training chunks in order
 - dashboard: the widget that ties them to a running trainer
 - notebook: `live()`, the notebook's one call, live in JupyterLab or still when headless
 """

@@ -6,8 +6,9 @@ on canvases; headless it is drawn as a PNG by a `FrameRenderer` (ganlib.live.ren
 the warnings are made from the same frame as the picture, so they always name the step it shows.
 
 How it stays responsive:
-- Training runs in a daemon thread, in chunks of at most `steps_per_frame` steps; the kernel keeps receiving
-  slider changes, which `Trainer.update` applies at the next step and records in `history.changes`.
+- Training runs in a daemon thread (ganlib.live.worker), in chunks of at most `steps_per_frame` steps; the
+  kernel keeps receiving slider changes, which `Trainer.update` applies at the next step and records in
+  `history.changes`.
 - A chunk ends when the next frame is due: at most `max_fps` frames a second, and capturing and sending
   them at most `render_budget` of the time (ganlib.live.pacing).
 - Buttons that rebuild or step the trainer are queued to the training thread, which owns the trainer.
@@ -21,10 +22,8 @@ calling thread and leaves the final frame as a static image: it never waits for 
 from __future__ import annotations
 
 import html
-import queue
 import threading
 import time
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -42,6 +41,7 @@ from ganlib.live.pacing import FramePacer
 from ganlib.live.readout import changes_text, frame_warnings, game_summary, readout_text
 from ganlib.live.renderer import FrameRenderer, still_png
 from ganlib.live.view import LiveView
+from ganlib.live.worker import TrainingThread
 from ganlib.recipes import live_trainer
 from ganlib.train import Trainer
 
@@ -97,10 +97,7 @@ class Dashboard:
         self._changes_shown: str | None = None
         self._coverage_at = -float("inf")  # when the modes were last counted
         self.error: BaseException | None = None  # what stopped the training thread, if anything
-        self._commands: queue.Queue[Callable[[], None]] = queue.Queue()
-        self._playing = threading.Event()
-        self._closing = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.worker = TrainingThread(lambda: self._advance(self.pacer.chunk(self.steps_per_frame)), self._stop_with)
         self._connect()
         if interactive:
             self._publish()  # a first frame, so the view is never empty
@@ -114,7 +111,7 @@ class Dashboard:
 
     @property
     def playing(self) -> bool:
-        return self._playing.is_set()
+        return self.worker.playing
 
     def play(self) -> None:
         """Train in the background until `pause()`; another dashboard that was training pauses."""
@@ -123,25 +120,24 @@ class Dashboard:
             if _active is not None and _active is not self:
                 _active.pause()
             _active = self
-        self._playing.set()
-        self._ensure_thread()
+        self.worker.play()
         self._set_buttons()
 
     def pause(self) -> None:
         """Stop training after the current step; the state is kept and `play()` goes on from it."""
-        self._playing.clear()
+        self.worker.pause()
         self.trainer.stop()
         self._set_buttons()
 
     def single_step(self) -> None:
         """One generator step (after k discriminator steps), then a frame: for watching the game move by move."""
-        self._submit(lambda: self._advance(1, frame=True))
+        self.worker.submit(lambda: self._advance(1, frame=True))
 
     def reset(self, dataset: str | None = None) -> None:
         """A fresh trainer (new networks, step 0) with the controls' settings, on `dataset` or the current one."""
         require(dataset is None or dataset in DATASETS, "dataset", dataset, f"None or one of {DATASETS}")
         if dataset is None or dataset == self.controls["dataset"].value:
-            self._submit(self._rebuild)
+            self.worker.submit(self._rebuild)
         else:
             self.controls["dataset"].value = dataset  # its observer queues the rebuild
 
@@ -160,10 +156,8 @@ class Dashboard:
     def close(self, timeout: float = 10.0) -> None:
         """Stop the training thread and close the widgets."""
         global _active
-        self._closing.set()
         self.pause()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self.worker.close(timeout)
         with _active_lock:
             if _active is self:
                 _active = None
@@ -204,40 +198,12 @@ class Dashboard:
             display(Image(still_png(self._capture())))
             display({"text/plain": "\n".join(filter(None, [self.readout_text(), self.changes_text()]))}, raw=True)
 
-    # ----- the training thread ----------------------------------------------------------------------------------
-    def _ensure_thread(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
-            self._closing.clear()
-            self._thread = threading.Thread(target=self._loop, name="ganlib-live", daemon=True)
-            self._thread.start()
-
-    def _submit(self, command: Callable[[], None]) -> None:
-        self._commands.put(command)
-        self._ensure_thread()
-
-    def _loop(self) -> None:
-        while not self._closing.is_set():
-            command = self._next_command()
-            try:
-                if command is not None:
-                    command()
-                elif self.playing:
-                    self._advance(self.pacer.chunk(self.steps_per_frame))
-            except TrainingDiverged as err:
-                self._stop_with(err, "training diverged")
-            except Exception as err:  # noqa: BLE001 -- shown to the reader instead of dying silently in a thread
-                self._stop_with(err, "the training thread stopped")
-
-    def _next_command(self) -> Callable[[], None] | None:
-        """A queued button press; while paused, wait a little for one instead of spinning."""
-        try:
-            return self._commands.get_nowait() if self.playing else self._commands.get(timeout=0.1)
-        except queue.Empty:
-            return None
-
-    def _stop_with(self, err: BaseException, what: str) -> None:
+    # ----- in the training thread -------------------------------------------------------------------------------
+    def _stop_with(self, err: Exception) -> None:
+        """Training failed: pause and say why."""
         self.error = err
-        self._playing.clear()
+        self.worker.pause()
+        what = "training diverged" if isinstance(err, TrainingDiverged) else "the training thread stopped"
         self.status.value = f"<b>{what}:</b> {type(err).__name__}: {err}"
         self._set_buttons()
 
@@ -294,7 +260,7 @@ class Dashboard:
         c["reset"].on_click(lambda _: self.reset())
         for name in LIVE_FIELDS:
             c[name].observe(partial(self._on_live_change, name), names="value")
-        c["dataset"].observe(lambda _: self._submit(self._rebuild), names="value")
+        c["dataset"].observe(lambda _: self.worker.submit(self._rebuild), names="value")
         self.live_view.observe(self._on_layers, names="layers")
         self._set_buttons()
 
@@ -308,7 +274,7 @@ class Dashboard:
     def _on_layers(self, _change: dict[str, Any]) -> None:
         """A layer switched on or off in the browser: a paused view gets a frame with (or without) it now."""
         if not self.playing:
-            self._submit(self._publish)
+            self.worker.submit(self._publish)
 
     def _set_buttons(self) -> None:
         playing = self.playing

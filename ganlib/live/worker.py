@@ -1,0 +1,75 @@
+"""The dashboard's training thread: the one thread that touches the trainer while the dashboard plays.
+
+Buttons that rebuild or step the trainer are queued here as commands and run in order, between two chunks of
+training; while playing with no command waiting, the thread trains one chunk (`advance`). The kernel's own
+thread stays free to receive slider changes, which `Trainer.update` applies at the next step.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+
+
+class TrainingThread:
+    """Runs queued commands and, while playing, `advance()` chunk after chunk, in a daemon thread started on demand.
+
+    An exception in either goes to `on_error(err)` (shown to the reader instead of dying silently with the
+    thread); the thread then goes on with the next command, so `on_error` pauses it to stop training.
+    """
+
+    def __init__(self, advance: Callable[[], None], on_error: Callable[[Exception], None]) -> None:
+        self._advance, self._on_error = advance, on_error
+        self._commands: queue.Queue[Callable[[], None]] = queue.Queue()
+        self._playing = threading.Event()
+        self._closing = threading.Event()
+        self.thread: threading.Thread | None = None  # None until the first play or command
+
+    @property
+    def playing(self) -> bool:
+        return self._playing.is_set()
+
+    def play(self) -> None:
+        self._playing.set()
+        self._ensure_thread()
+
+    def pause(self) -> None:
+        """Start no further chunk; the chunk under way ends when its trainer is stopped."""
+        self._playing.clear()
+
+    def submit(self, command: Callable[[], None]) -> None:
+        """Run `command` in the training thread, after the chunk under way."""
+        self._commands.put(command)
+        self._ensure_thread()
+
+    def close(self, timeout: float) -> None:
+        """End the thread after what it is doing now; wait for it at most `timeout` seconds."""
+        self._closing.set()
+        self._playing.clear()
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+    def _ensure_thread(self) -> None:
+        if self.thread is None or not self.thread.is_alive():
+            self._closing.clear()
+            self.thread = threading.Thread(target=self._loop, name="ganlib-live", daemon=True)
+            self.thread.start()
+
+    def _loop(self) -> None:
+        while not self._closing.is_set():
+            command = self._next_command()
+            try:
+                if command is not None:
+                    command()
+                elif self.playing:
+                    self._advance()
+            except Exception as err:  # noqa: BLE001 -- shown to the reader instead of dying silently in a thread
+                self._on_error(err)
+
+    def _next_command(self) -> Callable[[], None] | None:
+        """A queued button press; while paused, wait a little for one instead of spinning."""
+        try:
+            return self._commands.get_nowait() if self.playing else self._commands.get(timeout=0.1)
+        except queue.Empty:
+            return None
