@@ -286,7 +286,7 @@ def main() -> None:
     print(f"second bar, near-real digits: {_describe(second)} (FID {NEAR_REAL_FID_FACTOR:g}x real training digits)")
 
     rows = []  # (who, seed, seconds or None, steps or None, note)
-    near_real_rows = []  # the near-real recipe: (seed, seconds or None, steps or None, last point, warm-up)
+    near_real_rows = []  # the near-real recipe: (seed, seconds or None, steps or None, [last point] or [], warm-up)
     if mode == "run":
         for seed in args.baseline_seeds:
             print(f"  baseline seed {seed}, until the bar", flush=True)
@@ -315,7 +315,7 @@ def main() -> None:
     for seed in args.seeds:
         print(f"  near-real recipe seed {seed}", flush=True)
         points, warmup = run_near_real(seed, device, args, second)
-        near_real_rows.append((seed, *(time_to_bar(points, second) or (None, None)), points[-1], warmup))
+        near_real_rows.append((seed, *(time_to_bar(points, second) or (None, None)), points[-1:], warmup))
 
     print(f"\ntime to the bar on {_machine(device)['device']} (training seconds, evaluation excluded)")
     print(f"{'':<10}{'seed':>5}{'steps':>8}{'seconds':>10}  note")
@@ -337,7 +337,8 @@ def main() -> None:
     for seed, seconds, steps, last, warmup in near_real_rows:
         shown = f"{seconds:.1f} s, {steps} steps" if seconds is not None else "not reached"
         note = f"; compile warm-up {warmup:.1f} s, not counted" if warmup else ""
-        print(f"  seed {seed}: {shown}; at the end: {_describe(last)}{note}")
+        end = f"; at the end: {_describe(last[0])}" if last else "; --max-seconds spent before the first step"
+        print(f"  seed {seed}: {shown}{end}{note}")
     times = [s if s is not None else math.inf for _, s, _, _, _ in near_real_rows]
     print(f"median {statistics.median(times):.1f} s")
     print(f"load average {os.getloadavg()[0]:.1f} at the end (2 cores: above 2 means the timings are inflated)")
