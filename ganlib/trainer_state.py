@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from torch import nn
 
 from ganlib.checkpoint import (
+    Trainable,
     check_same_weights,
     config_and_history,
     load_checkpoint,
@@ -24,24 +24,15 @@ from ganlib.checkpoint import (
     save_checkpoint,
     training_state,
 )
-from ganlib.config import FastPath, TrainConfig
 from ganlib.control import StepLock
 from ganlib.divergence import DivergenceGuard, TrainingDiverged, divergence_error
 from ganlib.history import STATS, History
 
 
-class TrainerState:
-    """Sync, rollback, snapshots and checkpoints of a `Trainer`; its `__init__` sets the attributes named here."""
+class TrainerState(Trainable):
+    """Sync, rollback, snapshots and checkpoints of a `Trainer`; its `__init__` sets the attributes named here and
+    in `Trainable` (what a checkpoint reads and writes)."""
 
-    G: nn.Module
-    D: nn.Module
-    G_ema: nn.Module | None
-    opt_g: torch.optim.Optimizer
-    opt_d: torch.optim.Optimizer
-    rng: torch.Generator
-    step: int
-    config: TrainConfig
-    fast: FastPath
     history: History
     lock: StepLock
     guard: DivergenceGuard
