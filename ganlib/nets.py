@@ -50,18 +50,19 @@ def _check_shape(name: str, shape: object) -> None:
     )
 
 
-def check_labels(y: torch.Tensor | None, n: int, n_classes: int) -> None:
-    """Labels for a conditional network: n integer classes in [0, n_classes) (the range is read on the CPU only,
-    where it costs no device sync)."""
+def check_labels(y: object, n: int | None, n_classes: int, name: str = "y") -> None:
+    """Class labels: a 1D integer tensor (of length n, if given) of classes in [0, n_classes); ValueError naming
+    `name` otherwise. The range is read on the CPU only, where it costs no device sync."""
+    ok = isinstance(y, torch.Tensor) and y.ndim == 1 and (n is None or len(y) == n)
     require(
-        isinstance(y, torch.Tensor) and y.shape == (n,) and not y.is_floating_point() and y.dtype != torch.bool,
-        "y",
+        ok and not y.is_floating_point() and y.dtype != torch.bool,
+        name,
         y if not isinstance(y, torch.Tensor) else f"tensor of shape {tuple(y.shape)} and dtype {y.dtype}",
-        f"({n},) integer class labels",
+        f"({'n' if n is None else n},) integer class labels",
     )
     if y.device.type == "cpu" and len(y):
         low, high = int(y.min()), int(y.max())
-        require(low >= 0 and high < n_classes, "y", f"labels in [{low}, {high}]", f"labels in [0, {n_classes})")
+        require(low >= 0 and high < n_classes, name, f"labels in [{low}, {high}]", f"labels in [0, {n_classes})")
 
 
 def _mlp(

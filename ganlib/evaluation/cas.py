@@ -15,6 +15,7 @@ import torch
 from ganlib.checks import as_int, require
 from ganlib.evaluation.classifier import classify, train_classifier
 from ganlib.evaluation.digits import check_digit_images
+from ganlib.nets import check_labels
 
 N_CLASSES = 10  # the classifier's outputs: the MNIST digits
 
@@ -35,7 +36,7 @@ def per_class_accuracy(predicted: torch.Tensor, labels: torch.Tensor, n_classes:
     The diagnostic of Ravuri & Vinyals (2019, Figure 3): a generator that draws one class badly shows as one low bar.
     """
     n_classes = as_int(n_classes, "n_classes", "an int >= 1", 1)
-    _check_labels("labels", labels, n_classes)
+    check_labels(_on_cpu(labels), None, n_classes, "labels")
     require(
         isinstance(predicted, torch.Tensor) and predicted.shape == labels.shape,
         "predicted",
@@ -66,7 +67,7 @@ def train_and_test(
     """
     for name, images, labels in (("train", train_images, train_labels), ("test", test_images, test_labels)):
         check_digit_images(images, f"{name}_images")
-        _check_labels(f"{name}_labels", labels, N_CLASSES, len(images))
+        check_labels(_on_cpu(labels), len(images), N_CLASSES, f"{name}_labels")
     updates = as_int(updates, "updates", "an int >= 1", 1)
     batch_size = as_int(batch_size, "batch_size", "an int >= 1", 1)
     per_epoch = -(-len(train_images) // batch_size)
@@ -89,7 +90,7 @@ def balanced_subset(labels: torch.Tensor, n: int, seed: int, n_classes: int = N_
     for being typical or easy.
     """
     n_classes = as_int(n_classes, "n_classes", "an int >= 1", 1)
-    _check_labels("labels", labels, n_classes)
+    check_labels(_on_cpu(labels), None, n_classes, "labels")
     n = as_int(n, "n", f"a positive multiple of n_classes={n_classes}", n_classes)
     require(n % n_classes == 0, "n", n, f"a positive multiple of n_classes={n_classes}")
     seed = as_int(seed, "seed", "an int >= 0", 0)
@@ -110,15 +111,6 @@ def balanced_subset(labels: torch.Tensor, n: int, seed: int, n_classes: int = N_
     return torch.cat(chosen)
 
 
-def _check_labels(name: str, labels: object, n_classes: int, n: int | None = None) -> None:
-    """ValueError unless `labels` is a 1D integer tensor (of length n, if given) of classes in [0, n_classes)."""
-    ok = isinstance(labels, torch.Tensor) and labels.ndim == 1 and not labels.is_floating_point()
-    ok = ok and labels.dtype != torch.bool and (n is None or len(labels) == n)
-    if isinstance(labels, torch.Tensor):
-        value = f"tensor of shape {tuple(labels.shape)} and dtype {labels.dtype}"
-    else:
-        value = labels
-    require(ok, name, value, f"a ({'n' if n is None else n},) integer tensor of class labels")
-    if len(labels):
-        low, high = int(labels.min()), int(labels.max())
-        require(low >= 0 and high < n_classes, name, f"labels in [{low}, {high}]", f"labels in [0, {n_classes})")
+def _on_cpu(labels: object) -> object:
+    """Labels on the CPU, where check_labels reads their range (an evaluation can afford the copy)."""
+    return labels.cpu() if isinstance(labels, torch.Tensor) else labels
