@@ -41,6 +41,9 @@ def kmeans(x: torch.Tensor, k: int, seed: int = 0, iters: int = 10) -> tuple[tor
     distance to the nearest already chosen: spread out, so few Lloyd steps are needed), then `iters` Lloyd
     steps alternate assigning each row to its nearest centroid and moving each centroid to its rows' mean.
     A centroid left without rows keeps its place. The indices returned are those of the final centroids.
+    Written here rather than taken from scipy.cluster.vq.kmeans2 (the same '++' start and Lloyd steps): on the
+    60,000 MNIST images, k=100, scipy took 140 s and this 9 s, its distances not being one matrix product, and
+    the near-real recipe counts k-means as training time.
     """
     require(isinstance(x, torch.Tensor) and x.ndim == 2 and x.is_floating_point(), "x", _describe(x), "(N, D) floats")
     k = as_int(k, "k", f"an int in [1, {len(x)}] (at most one cluster per row)", 1, len(x))
