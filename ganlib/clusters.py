@@ -24,7 +24,7 @@ import torch
 from ganlib.checks import as_int, require
 from ganlib.config import FastPath, TrainConfig
 from ganlib.data import TensorSampler
-from ganlib.nets import IMAGE_SHAPE, DCGANDiscriminator, DCGANGenerator
+from ganlib.nets import IMAGE_SHAPE, DCGANDiscriminator, DCGANGenerator, check_labels
 from ganlib.seeding import seed_everything
 from ganlib.train import Trainer
 
@@ -66,21 +66,49 @@ def kmeans(x: torch.Tensor, k: int, seed: int = 0, iters: int = 10) -> tuple[tor
 
 @dataclass
 class ClusteredGAN:
-    """A conditional GAN on k-means clusters, sampled unconditionally: cluster ~ `prior`, then x = G(z, cluster).
+    """A conditional GAN on k-means clusters: cluster ~ `prior`, then x = G(z, cluster).
 
+    Clusters are numbered label * k + (cluster within the label); without labels there is one label, 0.
     In training, G's step draws clusters uniformly (Trainer.random_labels) and D's step gives the fakes the
     real batch's clusters; sampling weighs the clusters by their share of the data, as the digits are weighed.
     """
 
     trainer: Trainer  # conditional on the cluster index; trains on (image, cluster) pairs
-    prior: torch.Tensor  # (k,) each cluster's share of the training images
+    prior: torch.Tensor  # (n_labels * k,) each cluster's share of the training images
+    n_labels: int = 1  # the labels the clusters were found within (1: none was read)
 
-    def sample(self, n: int, z: torch.Tensor | None = None, seed: int = 0) -> torch.Tensor:
-        """n samples (from fixed `z` if given), their clusters drawn from `prior` with a generator seeded by `seed`."""
+    def sample(
+        self, n: int, z: torch.Tensor | None = None, seed: int = 0, labels: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """n samples (from fixed `z` if given), each cluster drawn with its share by a generator seeded by `seed`:
+        its share of all images, or with `labels` (n,) its share of the images of that sample's label."""
         n = as_int(n, "n", "an int >= 1", 1)
         rng = torch.Generator().manual_seed(as_int(seed, "seed", "an int >= 0", 0))
-        clusters = torch.multinomial(self.prior.cpu(), n, replacement=True, generator=rng)
+        prior = self.prior.cpu()
+        if labels is None:
+            clusters = torch.multinomial(prior, n, replacement=True, generator=rng)
+        else:
+            labels = labels.cpu() if isinstance(labels, torch.Tensor) else labels
+            check_labels(labels, n, self.n_labels, "labels")
+            k = len(prior) // self.n_labels
+            clusters = labels * k + torch.multinomial(prior.view(self.n_labels, k)[labels], 1, generator=rng)[:, 0]
         return self.trainer.sample(n, z, clusters.to(self.trainer.device))
+
+
+def label_clusters(x: torch.Tensor, labels: torch.Tensor | None, k: int, seed: int = 0) -> tuple[torch.Tensor, int]:
+    """k-means clusters of the rows of `x` (N, D) within each label: (N,) indices label * k + cluster, and the
+    number of labels. Without `labels`, k clusters of all rows and one label."""
+    if labels is None:
+        return kmeans(x, k, seed)[1], 1
+    labels = labels.cpu() if isinstance(labels, torch.Tensor) else labels
+    check_labels(labels, len(x), None, "labels")
+    n_labels = int(labels.max()) + 1
+    index = torch.empty(len(x), dtype=torch.long, device=x.device)
+    for label in range(n_labels):
+        rows = (labels == label).nonzero()[:, 0].to(x.device)
+        require(len(rows) >= k, "labels", f"{len(rows)} rows of label {label}", f"at least k={k} rows of every label")
+        index[rows] = label * k + kmeans(x[rows], k, seed)[1]
+    return index, n_labels
 
 
 def clustered_trainer(
@@ -91,9 +119,11 @@ def clustered_trainer(
     width: int = 64,
     z_dim: int = 64,
     fast: FastPath | None = None,
+    labels: torch.Tensor | None = None,
 ) -> ClusteredGAN:
-    """Cluster `images` (N, 1, 28, 28) into k with k-means on their pixels (seeded by config.seed), then build a
-    seeded DCGAN conditional on the cluster index, with a projection discriminator, and its trainer."""
+    """Cluster `images` (N, 1, 28, 28) into k with k-means on their pixels (seeded by config.seed), within each
+    of their `labels` if given, then build a seeded DCGAN conditional on the cluster index, with a projection
+    discriminator, and its trainer."""
     require(
         isinstance(images, torch.Tensor) and tuple(images.shape[1:]) == IMAGE_SHAPE and images.is_floating_point(),
         "images",
@@ -102,12 +132,12 @@ def clustered_trainer(
     )
     require(isinstance(config, TrainConfig), "config", type(config).__name__, "a ganlib.TrainConfig")
     images = images.to(device)
-    _, clusters = kmeans(images.flatten(1), k, config.seed)
-    prior = torch.bincount(clusters, minlength=k).float() / len(clusters)
+    clusters, n_labels = label_clusters(images.flatten(1), labels, k, config.seed)
+    prior = torch.bincount(clusters, minlength=n_labels * k).float() / len(clusters)
     seed_everything(config.seed)  # the networks' initial weights
-    G = DCGANGenerator(z_dim, width, n_classes=k)
-    D = DCGANDiscriminator(width, n_classes=k, conditioning="projection")
-    return ClusteredGAN(Trainer(G, D, TensorSampler(images, clusters), config, device, fast), prior)
+    G = DCGANGenerator(z_dim, width, n_classes=n_labels * k)
+    D = DCGANDiscriminator(width, n_classes=n_labels * k, conditioning="projection")
+    return ClusteredGAN(Trainer(G, D, TensorSampler(images, clusters), config, device, fast), prior, n_labels)
 
 
 def _describe(x: object) -> object:

@@ -50,9 +50,9 @@ def _check_shape(name: str, shape: object) -> None:
     )
 
 
-def check_labels(y: object, n: int | None, n_classes: int, name: str = "y") -> None:
-    """Class labels: a 1D integer tensor (of length n, if given) of classes in [0, n_classes); ValueError naming
-    `name` otherwise. The range is read on the CPU only, where it costs no device sync."""
+def check_labels(y: object, n: int | None, n_classes: int | None, name: str = "y") -> None:
+    """Class labels: a 1D integer tensor (of length n, if given) of classes in [0, n_classes) (>= 0 if n_classes is
+    None); ValueError naming `name` otherwise. The range is read on the CPU only, where it costs no device sync."""
     ok = isinstance(y, torch.Tensor) and y.ndim == 1 and (n is None or len(y) == n)
     require(
         ok and not y.is_floating_point() and y.dtype != torch.bool,
@@ -62,7 +62,8 @@ def check_labels(y: object, n: int | None, n_classes: int, name: str = "y") -> N
     )
     if y.device.type == "cpu" and len(y):
         low, high = int(y.min()), int(y.max())
-        require(low >= 0 and high < n_classes, name, f"labels in [{low}, {high}]", f"labels in [0, {n_classes})")
+        accepted = "labels >= 0" if n_classes is None else f"labels in [0, {n_classes})"
+        require(low >= 0 and (n_classes is None or high < n_classes), name, f"labels in [{low}, {high}]", accepted)
 
 
 def _mlp(

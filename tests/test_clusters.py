@@ -5,7 +5,7 @@ import torch
 
 import ganlib.recipes as recipes
 from ganlib import TrainConfig
-from ganlib.clusters import ClusteredGAN, clustered_trainer, kmeans
+from ganlib.clusters import ClusteredGAN, clustered_trainer, kmeans, label_clusters
 
 
 def _blobs(sizes: list[int], spacing: float = 100.0, dim: int = 5) -> tuple[torch.Tensor, torch.Tensor]:
@@ -94,6 +94,58 @@ def test_clustered_trainer_rejects_bad_input_naming_the_parameter():
         clustered_trainer(torch.randn(10, 1, 28, 28), {"lr_g": 1e-3}, 2, "cpu")
     with pytest.raises(ValueError, match="^n="):
         _two_clusters_gan().sample(0)
+
+
+def test_label_clusters_split_each_label_on_its_own():
+    x, blob = _blobs([10, 20, 15, 25])
+    labels = torch.tensor([0, 1, 0, 1]).repeat_interleave(torch.tensor([10, 20, 15, 25]))  # label 0: blobs 0, 2
+    index, n_labels = label_clusters(x, labels, 2, seed=0)
+    assert n_labels == 2
+    assert torch.equal(index // 2, labels), "a row's cluster lies in its label's block of k"
+    for b in range(4):
+        assert len(torch.unique(index[blob == b])) == 1, "each blob is one cluster within its label"
+    assert len(torch.unique(index)) == 4
+    assert torch.equal(label_clusters(x, None, 4, seed=0)[0], kmeans(x, 4, seed=0)[1]), "no labels: plain k-means"
+
+
+def test_label_clusters_rejects_labels_with_fewer_rows_than_clusters():
+    with pytest.raises(ValueError, match=r"^labels='1 rows of label 1'.*at least k=2"):
+        label_clusters(torch.randn(5, 3), torch.tensor([0, 0, 0, 0, 1]), 2)
+    with pytest.raises(ValueError, match=r"^labels="):
+        label_clusters(torch.randn(5, 3), torch.tensor([0.0, 0, 0, 1, 1]), 2)
+
+
+def _labelled_gan() -> ClusteredGAN:
+    """Two labels, each of two kinds of image (k=2 within each): four clusters, shares 8, 24 | 20, 12 of 64."""
+    values, sizes = torch.tensor([-1.0, -0.5, 0.5, 1.0]), torch.tensor([8, 24, 20, 12])
+    images = values.repeat_interleave(sizes)[:, None, None, None].expand(-1, 1, 28, 28).contiguous()
+    labels = torch.tensor([0, 0, 1, 1]).repeat_interleave(sizes)
+    return clustered_trainer(images, TrainConfig(batch_size=4, seed=0), 2, "cpu", width=4, z_dim=8, labels=labels)
+
+
+def test_clustered_gan_with_labels_draws_each_labels_clusters_with_their_share_within_it():
+    gan = _labelled_gan()
+    assert gan.n_labels == 2 and gan.trainer.G.n_classes == 4
+    assert sorted(gan.prior.tolist()) == pytest.approx(sorted([8 / 64, 24 / 64, 20 / 64, 12 / 64]))
+    n, z = 4000, torch.randn(4000, 8)
+    labels = torch.tensor([0, 1]).repeat(n // 2)
+    samples = gan.sample(n, z, seed=2, labels=labels)
+    outputs = torch.stack([gan.trainer.sample(n, z, torch.full((n,), c)) for c in range(4)])  # (4, n, 1, 28, 28)
+    drawn = (outputs == samples).flatten(2).all(2).double().argmax(0)  # (n,) the cluster each sample came from
+    assert torch.equal(drawn // 2, labels), "every sample comes from a cluster of its label"
+    for label in (0, 1):
+        block = gan.prior[2 * label : 2 * label + 2]
+        expected = (block[0] / block.sum()).item()
+        share = (drawn[labels == label] == 2 * label).double().mean().item()
+        assert abs(share - expected) < 4 * (expected * (1 - expected) / (n / 2)) ** 0.5, (label, share, expected)
+
+
+def test_clustered_gan_rejects_labels_outside_its_labels():
+    gan = _labelled_gan()
+    with pytest.raises(ValueError, match=r"^labels='labels in \[0, 2\]'.*\[0, 2\)"):
+        gan.sample(3, labels=torch.tensor([0, 1, 2]))
+    with pytest.raises(ValueError, match=r"^labels="):
+        gan.sample(3, labels=torch.tensor([0, 1]))
 
 
 def test_near_real_recipe_is_the_fast_recipe_on_k_means_clusters_of_unlabelled_images(monkeypatch):
