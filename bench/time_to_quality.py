@@ -198,7 +198,7 @@ def run_near_real(seed: int, device: torch.device, args: argparse.Namespace, bar
     _sync(device)
     setup = time.perf_counter() - start
     z = _fixed_noise(args.eval_samples, gan.trainer.G.z_dim, device)
-    sample = lambda: gan.sample(len(z), z)  # noqa: E731 -- the clusters drawn with a fixed seed, as z is fixed
+    sample = lambda: gan.sample(len(z), z, seed=seed)  # noqa: E731 -- the clusters fixed, as z is
     points = train_and_evaluate(
         _timed(gan.trainer), sample, args.near_real_eval_every, math.inf, args.max_seconds, bar, setup
     )

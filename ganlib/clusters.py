@@ -77,13 +77,17 @@ class ClusteredGAN:
     prior: torch.Tensor  # (n_labels * k,) each cluster's share of the training images
     n_labels: int = 1  # the labels the clusters were found within (1: none was read)
 
+    def __post_init__(self) -> None:
+        self._rng = torch.Generator().manual_seed(self.trainer.config.seed)  # the clusters of unseeded draws
+
     def sample(
-        self, n: int, z: torch.Tensor | None = None, seed: int = 0, labels: torch.Tensor | None = None
+        self, n: int, z: torch.Tensor | None = None, seed: int | None = None, labels: torch.Tensor | None = None
     ) -> torch.Tensor:
-        """n samples (from fixed `z` if given), each cluster drawn with its share by a generator seeded by `seed`:
-        its share of all images, or with `labels` (n,) its share of the images of that sample's label."""
+        """n samples (from fixed `z` if given), each cluster drawn with its share of all images, or with `labels`
+        (n,) its share of the images of that sample's label. A `seed` fixes the clusters drawn; without one they
+        come from the GAN's own generator, so that draws in chunks differ (as Trainer.sample's z do)."""
         n = as_int(n, "n", "an int >= 1", 1)
-        rng = torch.Generator().manual_seed(as_int(seed, "seed", "an int >= 0", 0))
+        rng = self._rng if seed is None else torch.Generator().manual_seed(as_int(seed, "seed", "an int >= 0", 0))
         prior = self.prior.cpu()
         if labels is None:
             clusters = torch.multinomial(prior, n, replacement=True, generator=rng)

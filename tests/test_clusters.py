@@ -81,6 +81,7 @@ def test_clustered_gan_sampling_is_fixed_by_its_seed_and_the_cluster_changes_the
     gan = _two_clusters_gan()
     z = torch.randn(16, 8)
     assert torch.equal(gan.sample(16, z, seed=1), gan.sample(16, z, seed=1))
+    assert not torch.equal(gan.sample(16, z), gan.sample(16, z)), "unseeded draws go on, not repeat"
     assert not torch.equal(*(gan.trainer.sample(16, z, torch.full((16,), c)) for c in (0, 1)))
 
 
