@@ -139,6 +139,19 @@ class TensorSampler:
         return self.x[idx], None if self.y is None else self.y[idx]
 
 
+def first_of_each_class(labels: torch.Tensor, order: torch.Tensor, per_class: int) -> torch.Tensor:
+    """The first `per_class` indices of each class in `order` (a seeded permutation of candidate indices), class by
+    class: a balanced labelled set drawn at random, as one labels a few examples of each class. The one way both
+    few-label chapters draw theirs (evaluation.cas.balanced_subset, semi_supervised.split_labels)."""
+    labels = labels.cpu()
+    chosen = []
+    for k in range(int(labels.max()) + 1):
+        of_class = order[labels[order] == k]
+        require(len(of_class) >= per_class, "per_class", per_class, f"at most {len(of_class)} (examples of class {k})")
+        chosen.append(of_class[:per_class])
+    return torch.cat(chosen)
+
+
 def _prepare_mnist_raw(root: Path) -> None:
     """Check the committed gz files and extract them where torchvision looks; never download."""
     raw = root / "MNIST" / "raw"

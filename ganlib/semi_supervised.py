@@ -21,6 +21,7 @@ from torch.nn import functional as F
 from torch.nn.utils.parametrizations import weight_norm
 
 from ganlib.checks import is_int, is_number, require
+from ganlib.data import first_of_each_class
 
 IMAGE_DIM = 28 * 28
 D_WIDTHS = (1000, 500, 250, 250, 250)  # Salimans et al.'s MNIST discriminator
@@ -54,12 +55,7 @@ def split_labels(labels: torch.Tensor, per_class: int = 10, n_validation: int = 
     labels = labels.cpu()
     order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(int(seed)))
     validation, pool = order[:n_validation], order[n_validation:]
-    labelled = []
-    for k in range(int(labels.max()) + 1):
-        of_class = pool[labels[pool] == k]  # in the seeded random order
-        require(len(of_class) >= per_class, "per_class", per_class, f"at most {len(of_class)} (images of class {k})")
-        labelled.append(of_class[:per_class])
-    return LabelSplit(torch.cat(labelled), pool.sort().values, validation.sort().values)
+    return LabelSplit(first_of_each_class(labels, pool, per_class), pool.sort().values, validation.sort().values)
 
 
 def real_probability(logits: torch.Tensor) -> torch.Tensor:

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from ganlib.evaluation.cas import N_CLASSES, balanced_subset, per_class_accuracy, train_and_test
+from ganlib.semi_supervised import split_labels
 
 
 def _squares(n_per_class: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -63,6 +64,12 @@ def test_balanced_subset_takes_as_many_of_each_class_and_depends_only_on_the_see
     assert torch.bincount(labels[chosen], minlength=N_CLASSES).tolist() == [100 // N_CLASSES] * N_CLASSES
     assert torch.equal(chosen, balanced_subset(labels, 100, seed=3))
     assert not torch.equal(chosen, balanced_subset(labels, 100, seed=4))
+
+
+def test_balanced_subset_is_the_labelled_draw_of_the_semi_supervised_split(mnist_test):
+    labels = mnist_test[1]  # one way to label a few digits of each class in notebooks 06 and 07
+    split = split_labels(labels, per_class=10, n_validation=0, seed=3)
+    assert torch.equal(balanced_subset(labels, 100, seed=3), split.labelled)
 
 
 @pytest.mark.parametrize("n", [0, 15, 10 * 1000])

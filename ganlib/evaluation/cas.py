@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import torch
 
 from ganlib.checks import as_int, require
+from ganlib.data import first_of_each_class
 from ganlib.evaluation.classifier import classify, train_classifier
 from ganlib.evaluation.digits import check_digit_images
 from ganlib.nets import check_labels
@@ -103,12 +104,9 @@ def balanced_subset(labels: torch.Tensor, n: int, seed: int, n_classes: int = N_
         n,
         f"at most {n_classes} x {int(counts.min())}: the rarest class has {int(counts.min())} examples",
     )
-    generator = torch.Generator().manual_seed(seed)
-    chosen = []
-    for c in range(n_classes):
-        members = (labels == c).nonzero().flatten()
-        chosen.append(members[torch.randperm(len(members), generator=generator)[:per_class]])
-    return torch.cat(chosen)
+    return first_of_each_class(
+        labels, torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed)), per_class
+    )
 
 
 def _on_cpu(labels: object) -> object:
