@@ -93,7 +93,7 @@ def main() -> None:
     path = output_path(args, TABLE)
     path.parent.mkdir(parents=True, exist_ok=True)
     table = {
-        "command": " ".join(["python", *sys.argv]),
+        "command": " ".join(["python", "bench/cas_styles.py", *sys.argv[1:]]),
         "date": datetime.date.today().isoformat(),
         "load_average_at_end": os.getloadavg()[0],
         "steps": args.steps,
