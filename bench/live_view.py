@@ -89,6 +89,10 @@ def measure(browser, base: str, token: str, dataset: str, seconds: float, width:
     latency_s = page.evaluate("() => window.__latency")
     shot = Path("build/screenshots") / f"live_view_{dataset}_{width}.png"
     shot.parent.mkdir(parents=True, exist_ok=True)
+    tall = int(view.evaluate("v => v.getBoundingClientRect().height")) + 200  # JupyterLab clips to its window
+    page.set_viewport_size({"width": width, "height": max(1000, tall)})
+    view.evaluate("v => v.scrollIntoView()")
+    time.sleep(1)  # a frame drawn at the new size
     view.screenshot(path=str(shot))
     bare = kernel(BARE.format(seconds=min(seconds, BARE_SECONDS)))["bare"]
     page.close()
