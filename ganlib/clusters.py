@@ -27,7 +27,7 @@ import torch
 from ganlib.checks import as_int, require
 from ganlib.config import FastPath, TrainConfig
 from ganlib.data import TensorSampler
-from ganlib.nets import IMAGE_SHAPE, DCGANDiscriminator, DCGANGenerator, check_labels
+from ganlib.nets import IMAGE_SHAPE, DCGANDiscriminator, DCGANGenerator, check_labels, labels_on_cpu
 from ganlib.seeding import seed_everything
 from ganlib.train import Trainer
 
@@ -95,7 +95,7 @@ class ClusteredGAN:
         if labels is None:
             clusters = torch.multinomial(prior, n, replacement=True, generator=rng)
         else:
-            labels = labels.cpu() if isinstance(labels, torch.Tensor) else labels
+            labels = labels_on_cpu(labels)
             check_labels(labels, n, self.n_labels, "labels")
             k = len(prior) // self.n_labels
             clusters = labels * k + torch.multinomial(prior.view(self.n_labels, k)[labels], 1, generator=rng)[:, 0]
@@ -107,7 +107,7 @@ def label_clusters(x: torch.Tensor, labels: torch.Tensor | None, k: int, seed: i
     number of labels. Without `labels`, k clusters of all rows and one label."""
     if labels is None:
         return kmeans(x, k, seed)[1], 1
-    labels = labels.cpu() if isinstance(labels, torch.Tensor) else labels
+    labels = labels_on_cpu(labels)
     check_labels(labels, len(x), None, "labels")
     n_labels = int(labels.max()) + 1
     index = torch.empty(len(x), dtype=torch.long, device=x.device)

@@ -66,6 +66,12 @@ def check_labels(y: object, n: int | None, n_classes: int | None, name: str = "y
         require(low >= 0 and (n_classes is None or high < n_classes), name, f"labels in [{low}, {high}]", accepted)
 
 
+def labels_on_cpu(y: object) -> object:
+    """`y` on the CPU if it is a tensor, for check_labels to read its range: callers outside the training step
+    (sampling, evaluation, clustering) can afford the copy."""
+    return y.cpu() if isinstance(y, torch.Tensor) else y
+
+
 def _mlp(
     in_dim: int, out_dim: int, width: int, depth: int, activation: str, minibatch_std: bool = False
 ) -> nn.Sequential:

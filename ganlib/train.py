@@ -27,7 +27,7 @@ from ganlib.devices import resolve_device
 from ganlib.divergence import DivergenceGuard
 from ganlib.history import History
 from ganlib.losses import d_loss, g_loss, gradient_penalty, real_probability
-from ganlib.nets import check_labels, check_networks_fit
+from ganlib.nets import check_labels, check_networks_fit, labels_on_cpu
 from ganlib.optimizers import make_optimizers, retune
 from ganlib.remedies import ema_for, ema_update, unrolled_parameters, with_parameters
 from ganlib.trainer_state import TrainerState
@@ -215,7 +215,7 @@ class Trainer(TrainerState):
             if labels is None and self.n_classes:
                 labels = torch.randint(self.n_classes, (n,), generator=self._sample_rng, device=self.device)
             elif labels is not None:
-                check_labels(labels.cpu() if isinstance(labels, torch.Tensor) else labels, n, self.n_classes)
+                check_labels(labels_on_cpu(labels), n, self.n_classes)
                 labels = labels.to(self.device)
             was_training = G.training
             G.eval()

@@ -16,7 +16,7 @@ from ganlib.checks import as_int, require
 from ganlib.data import first_of_each_class
 from ganlib.evaluation.classifier import classify, train_classifier
 from ganlib.evaluation.digits import check_digit_images
-from ganlib.nets import check_labels
+from ganlib.nets import check_labels, labels_on_cpu
 
 N_CLASSES = 10  # the classifier's outputs: the MNIST digits
 
@@ -37,7 +37,7 @@ def per_class_accuracy(predicted: torch.Tensor, labels: torch.Tensor, n_classes:
     The diagnostic of Ravuri & Vinyals (2019, Figure 3): a generator that draws one class badly shows as one low bar.
     """
     n_classes = as_int(n_classes, "n_classes", "an int >= 1", 1)
-    check_labels(_on_cpu(labels), None, n_classes, "labels")
+    check_labels(labels_on_cpu(labels), None, n_classes, "labels")
     require(
         isinstance(predicted, torch.Tensor) and predicted.shape == labels.shape,
         "predicted",
@@ -68,7 +68,7 @@ def train_and_test(
     """
     for name, images, labels in (("train", train_images, train_labels), ("test", test_images, test_labels)):
         check_digit_images(images, f"{name}_images")
-        check_labels(_on_cpu(labels), len(images), N_CLASSES, f"{name}_labels")
+        check_labels(labels_on_cpu(labels), len(images), N_CLASSES, f"{name}_labels")
     updates = as_int(updates, "updates", "an int >= 1", 1)
     batch_size = as_int(batch_size, "batch_size", "an int >= 1", 1)
     per_epoch = -(-len(train_images) // batch_size)
@@ -91,7 +91,7 @@ def balanced_subset(labels: torch.Tensor, n: int, seed: int, n_classes: int = N_
     for being typical or easy.
     """
     n_classes = as_int(n_classes, "n_classes", "an int >= 1", 1)
-    check_labels(_on_cpu(labels), None, n_classes, "labels")
+    check_labels(labels_on_cpu(labels), None, n_classes, "labels")
     n = as_int(n, "n", f"a positive multiple of n_classes={n_classes}", n_classes)
     require(n % n_classes == 0, "n", n, f"a positive multiple of n_classes={n_classes}")
     seed = as_int(seed, "seed", "an int >= 0", 0)
@@ -107,8 +107,3 @@ def balanced_subset(labels: torch.Tensor, n: int, seed: int, n_classes: int = N_
     return first_of_each_class(
         labels, torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed)), per_class
     )
-
-
-def _on_cpu(labels: object) -> object:
-    """Labels on the CPU, where check_labels reads their range (an evaluation can afford the copy)."""
-    return labels.cpu() if isinstance(labels, torch.Tensor) else labels
