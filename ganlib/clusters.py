@@ -37,13 +37,19 @@ def _squared_distances(x: torch.Tensor, norms: torch.Tensor, centroids: torch.Te
     return (norms[:, None] - 2 * x @ centroids.T + (centroids * centroids).sum(1)).clamp_min(0)
 
 
-def kmeans(x: torch.Tensor, k: int, seed: int = 0, iters: int = 10) -> tuple[torch.Tensor, torch.Tensor]:
+def kmeans(
+    x: torch.Tensor, k: int, seed: int = 0, iters: int = 10, init_rows: int = 10_000
+) -> tuple[torch.Tensor, torch.Tensor]:
     """k-means of the rows of `x` (N, D): (k, D) centroids and (N,) cluster indices, seeded and reproducible.
 
     k-means++ picks the first centroids (each new one drawn with probability proportional to its squared
     distance to the nearest already chosen: spread out, so few Lloyd steps are needed), then `iters` Lloyd
     steps alternate assigning each row to its nearest centroid and moving each centroid to its rows' mean.
     A centroid left without rows keeps its place. The indices returned are those of the final centroids.
+    k-means++ is k passes over the rows, one centroid at a time: with more than `init_rows` rows it picks
+    from a seeded random `init_rows` of them (as scikit-learn's MiniBatchKMeans does). That cut k=300 on the
+    60,000 MNIST images from 46 s to 11 s on one thread, at the same mean squared distance to the centroids
+    (97.2); the Lloyd steps, one matrix product each, still see every row.
     Written here rather than taken from scipy.cluster.vq.kmeans2 (the same '++' start and Lloyd steps): on the
     60,000 MNIST images, k=100, scipy took 140 s and this 9 s, its distances not being one matrix product, and
     the near-real recipe counts k-means as training time.
@@ -51,14 +57,10 @@ def kmeans(x: torch.Tensor, k: int, seed: int = 0, iters: int = 10) -> tuple[tor
     require(isinstance(x, torch.Tensor) and x.ndim == 2 and x.is_floating_point(), "x", _describe(x), "(N, D) floats")
     k = as_int(k, "k", f"an int in [1, {len(x)}] (at most one cluster per row)", 1, len(x))
     iters = as_int(iters, "iters", "an int in [1, 1000]", 1, 1000)
+    init_rows = max(k, as_int(init_rows, "init_rows", "an int >= 1", 1))
     rng = torch.Generator(x.device).manual_seed(as_int(seed, "seed", "an int >= 0", 0))
-    norms = (x * x).sum(1)  # (N,) once: recomputing it per centroid cost 7x the matrix-vector product
-    centroids = x[torch.randint(len(x), (1,), generator=rng, device=x.device)]
-    nearest = _squared_distances(x, norms, centroids)[:, 0]  # (N,) squared distance to the nearest chosen centroid
-    for _ in range(k - 1):
-        chosen = x[torch.multinomial(nearest + 1e-12, 1, generator=rng)]  # +eps: a valid draw when every row is at 0
-        centroids = torch.cat([centroids, chosen])
-        nearest = torch.minimum(nearest, _squared_distances(x, norms, chosen)[:, 0])
+    centroids = _plus_plus(x if len(x) <= init_rows else x[_subset(len(x), init_rows, rng)], k, rng)
+    norms = (x * x).sum(1)  # (N,) once for all Lloyd steps
     for _ in range(iters):
         assigned = _squared_distances(x, norms, centroids).argmin(1)
         counts = torch.bincount(assigned, minlength=k)
@@ -145,6 +147,23 @@ def clustered_trainer(
     G = DCGANGenerator(z_dim, width, n_classes=n_labels * k)
     D = DCGANDiscriminator(width, n_classes=n_labels * k, conditioning="projection")
     return ClusteredGAN(Trainer(G, D, TensorSampler(images, clusters), config, device, fast), prior, n_labels)
+
+
+def _subset(n: int, size: int, rng: torch.Generator) -> torch.Tensor:
+    return torch.randperm(n, generator=rng, device=rng.device)[:size]
+
+
+def _plus_plus(x: torch.Tensor, k: int, rng: torch.Generator) -> torch.Tensor:
+    """k-means++ (Arthur & Vassilvitskii 2007): k rows of `x`, each drawn with probability proportional to its
+    squared distance to the nearest row already drawn."""
+    norms = (x * x).sum(1)  # (N,) once: recomputing it per centroid cost 7x the matrix-vector product
+    centroids = x[torch.randint(len(x), (1,), generator=rng, device=x.device)]
+    nearest = _squared_distances(x, norms, centroids)[:, 0]  # (N,) squared distance to the nearest chosen centroid
+    for _ in range(k - 1):
+        chosen = x[torch.multinomial(nearest + 1e-12, 1, generator=rng)]  # +eps: a valid draw when every row is at 0
+        centroids = torch.cat([centroids, chosen])
+        nearest = torch.minimum(nearest, _squared_distances(x, norms, chosen)[:, 0])
+    return centroids
 
 
 def _describe(x: object) -> object:

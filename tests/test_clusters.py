@@ -37,6 +37,16 @@ def test_kmeans_is_reproducible_for_a_seed():
     assert torch.equal(kmeans(x, 5, seed=3)[1], kmeans(x, 5, seed=3)[1])
 
 
+def test_kmeans_started_on_a_subset_still_finds_every_blob_and_leaves_small_inputs_as_before():
+    x, which = _blobs([300, 500, 200])
+    _, assigned = kmeans(x, 3, seed=0, init_rows=30)  # k-means++ sees 30 of the 1,000 rows, Lloyd all of them
+    assert all(len(torch.unique(assigned[which == blob])) == 1 for blob in range(3))
+    assert len(torch.unique(assigned)) == 3
+    y = torch.randn(100, 4)
+    assert torch.equal(kmeans(y, 5, seed=3, init_rows=100)[1], kmeans(y, 5, seed=3, init_rows=10**6)[1])
+    assert not torch.equal(kmeans(y, 5, seed=3, init_rows=20)[0], kmeans(y, 5, seed=3)[0]), "a subset starts elsewhere"
+
+
 @pytest.mark.parametrize(
     ("args", "name"),
     [
@@ -46,6 +56,8 @@ def test_kmeans_is_reproducible_for_a_seed():
         ((torch.randn(10, 2), 11), "k"),
         ((torch.randn(10, 2), 2, -1), "seed"),
         ((torch.randn(10, 2), 2, 0, 0), "iters"),
+        ((torch.randn(10, 2), 2, 0, 10, 0), "init_rows"),
+        ((torch.randn(10, 2), 2, 0, 10, True), "init_rows"),
     ],
 )
 def test_kmeans_rejects_bad_input_naming_the_parameter(args, name):
