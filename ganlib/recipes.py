@@ -117,9 +117,9 @@ def fast_mnist_trainer(device: torch.device | str | None = None, seed: int = 0) 
     )
 
 
-# k-means clusters of the training images: k=10 and 50 stayed below the bar (80% confident at 3,500 steps, 91% at
-# 4,500); k=200 got there in a median 4,500 steps but 146 s, k=100 in 4,750 and 134 s (k-means takes twice as long)
-NEAR_REAL_CLUSTERS = 100
+# k-means clusters of the training images, chosen on training digits (bench/near_real_clusters.py): more clusters,
+# lower FID; k=600 costs about 20 s of k-means on one CPU thread
+NEAR_REAL_CLUSTERS = 600
 
 
 def near_real_mnist_trainer(device: torch.device | str | None = None, seed: int = 0) -> ClusteredGAN:
@@ -128,10 +128,11 @@ def near_real_mnist_trainer(device: torch.device | str | None = None, seed: int 
     The fast recipe's networks and settings, conditioned on NEAR_REAL_CLUSTERS k-means clusters of the training
     pixels and sampled with each cluster's share (ganlib.clusters: no label is used). Where the fast recipe
     stays near 66% of samples read confidently, this one reached >= 90% confident, every digit >= 7% and FID
-    within 5x real digits' on 2,000 samples (the bench's) after 4,750, 5,000 and 4,750 steps (seeds 0, 1, 2);
-    on 10,000 samples real digits score lower (1.44 against 3.11) and seed 0 was at 6.0x after 17,000 steps.
-    With fewer clusters seed 0 plateaued (k=10: 80% confident, FID 68; k=50: 91%, FID 31; the bar: 15.5).
-    k-means on 60,000 images is part of the cost: about 9 s on a quiet CPU thread.
+    within 5x real digits', all on 10,000 samples, after 8,000, 6,500 and 9,500 steps (seeds 0, 1, 2; 203, 168 and
+    244 s of training on a 2-core CPU, 2 threads, k-means included). With 10 and 50 clusters seed 0 plateaued (80%
+    and 91% confident); with 100, FID was still 6.0x real digits' after 17,000 steps. With 600 clusters of about
+    100 images, 93% of the training digits share their cluster's most common label (86% with 100): mostly one
+    style of one digit per cluster, which G need not mix with others.
     """
     device = resolve_device(device)
     images, _ = load_mnist("train", device)  # the labels are dropped here
