@@ -53,6 +53,34 @@ def test_knn_radius_skips_the_point_itself():
     assert M.knn_radii(points, k=2).tolist() == [3.0, 2.0, 3.0, 6.0]
 
 
+# ----- coverage (Naeem et al. 2020) --------------------------------------------------------------------------
+def test_coverage_is_one_for_identical_sets_and_zero_for_far_apart_ones():
+    real = _blobs(CENTRES, 50, 1.0, seed=0)
+    assert M.coverage(real, real.clone(), k=3) == 1.0
+    assert M.coverage(_blobs(CENTRES[:4], 50, 1.0, seed=0), _blobs(CENTRES[4:], 50, 1.0, seed=1), k=3) == 0.0
+
+
+def test_coverage_of_half_the_modes_is_one_half():
+    real = _blobs(CENTRES, 250, 1.0, seed=0)
+    fake = _blobs(CENTRES[:4], 500, 1.0, seed=1)
+    assert M.coverage(real, fake, k=5) == pytest.approx(0.5, abs=0.02)
+
+
+def test_a_few_generated_outliers_inflate_recall_but_not_coverage():
+    real = _blobs(CENTRES, 250, 1.0, seed=0)
+    collapsed = _blobs(CENTRES[:1], 500, 1.0, seed=1)  # all of it on one mode of eight
+    outliers = _blobs(torch.zeros(1, 2), 10, 60.0, seed=2)  # ten samples scattered across the ring
+    fake = torch.cat([collapsed, outliers])
+    recall = M.precision_recall(real, fake, k=3).recall
+    assert recall > 0.5  # the outliers' balls, reaching to each other, cover most of the ring
+    assert M.coverage(real, fake, k=3) < 0.2  # about the one mode (1/8) that is drawn
+
+
+def test_coverage_rejects_mismatched_features():
+    with pytest.raises(ValueError, match="fake"):
+        M.coverage(torch.zeros(10, 3), torch.zeros(10, 4))
+
+
 # ----- nearest neighbours ---------------------------------------------------------------------------------------
 def test_nearest_neighbour_of_a_copy_is_the_original_at_distance_zero():
     train = torch.randn(500, 1, 28, 28, generator=torch.Generator().manual_seed(0))

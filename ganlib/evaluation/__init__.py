@@ -6,7 +6,7 @@
 - discriminator: D's probability of 'real', its push on G's samples, its accuracy and calibration
 - plane: the 2D field the live view and notebook 04 draw (D's heatmap, samples, arrows)
 - digits: what an MNIST classifier says of generated digits, and classifier FID
-- fidelity: precision and recall (k-NN supports), nearest neighbours, slerp and truncated z
+- fidelity: precision and recall (k-NN supports), coverage, nearest neighbours, slerp and truncated z
 - classifier: that classifier (`python -m ganlib.evaluation.classifier` trains it)
 - cas: train on one labelled set, test on another (Classification Accuracy Score), balanced labelled subsets
 """
@@ -39,6 +39,7 @@ from ganlib.evaluation.discriminator import (
 )
 from ganlib.evaluation.fidelity import (
     PrecisionRecall,
+    coverage,
     inside_balls,
     knn_radii,
     nearest_neighbours,
@@ -82,6 +83,7 @@ __all__ = [
     "generator_mode_coverage",
     "histogram_js",
     "inception_score",
+    "coverage",
     "inside_balls",
     "js_divergence",
     "kde_density",

@@ -5,7 +5,8 @@ FID folds two failures into one number: samples that look wrong (low fidelity) a
 generator never draws (low coverage). Kynkaenniemi et al. 2019 separate them by estimating each
 distribution's support as a union of balls, one around every sample, reaching to its k-th nearest
 neighbour. Precision is the share of generated samples inside the real support; recall is the share of
-real samples inside the generated one.
+real samples inside the generated one. Coverage (Naeem et al. 2020) is recall with the balls drawn around the
+real samples, which generated outliers cannot inflate.
 """
 
 from __future__ import annotations
@@ -81,6 +82,19 @@ def precision_recall(real: torch.Tensor, fake: torch.Tensor, k: int = 3, chunk: 
     precision = inside_balls(fake, real, knn_radii(real, k, chunk), chunk)
     recall = inside_balls(real, fake, knn_radii(fake, k, chunk), chunk)
     return PrecisionRecall(float(precision.double().mean()), float(recall.double().mean()), k)
+
+
+def coverage(real: torch.Tensor, fake: torch.Tensor, k: int = 3, chunk: int = CHUNK) -> float:
+    """Naeem et al. 2020: the share of real samples whose k-NN ball (among the real samples) holds a generated one.
+
+    Recall draws its balls around generated samples, so a few generated outliers, whose k-th neighbour is far,
+    have huge balls that cover real data the generator does not draw. Coverage draws the balls around real
+    samples, where an outlier covers nothing.
+    """
+    _require_features("real", real)
+    _require_features("fake", fake, real.shape[1])
+    distances, _ = nearest_neighbours(real, fake, chunk)
+    return float((distances <= knn_radii(real, k, chunk)).double().mean())
 
 
 def nearest_neighbours(
