@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from ganlib.experiments.ssl import SSLConfig, accuracy, train_ssl
+from ganlib.experiments.ssl import SSLConfig, accuracy, train_mnist_seeds, train_ssl
 from ganlib.semi_supervised import (
     SSLDiscriminator,
     SSLGenerator,
@@ -186,3 +186,21 @@ def test_hidden_scales_stay_fixed_and_the_output_scale_trains():
     linears = [m for m in [*D.body, *D.head] if isinstance(m, torch.nn.Linear)]
     trained = [m.parametrizations.weight.original0.requires_grad for m in linears]
     assert trained == [False, False, True]
+
+
+def test_runs_in_processes_give_the_numbers_of_runs_here():
+    """Notebook 07 trains its seeds at once in processes: their weights and accuracies must be those of serial runs."""
+    configs = [SSLConfig(steps=4, eval_every=2, seed=seed) for seed in (0, 1)]
+    here = train_mnist_seeds(configs, n_validation=500, jobs=1)
+    there = train_mnist_seeds(configs, n_validation=500, jobs=2)
+    for a, b in zip(here, there, strict=True):
+        assert a.steps == b.steps == [2, 4] and a.accuracy == b.accuracy
+        for net_a, net_b in ((a.D_avg, b.D_avg), (a.G, b.G)):
+            for (name, x), (_, y) in zip(net_a.state_dict().items(), net_b.state_dict().items(), strict=True):
+                assert torch.equal(x, y), name
+    assert not torch.equal(here[0].G.state_dict()["net.0.weight"], here[1].G.state_dict()["net.0.weight"])
+
+
+def test_runs_in_processes_refuse_a_bad_job_count():
+    with pytest.raises(ValueError, match="jobs"):
+        train_mnist_seeds([SSLConfig(steps=1)], jobs=True)
