@@ -7,7 +7,12 @@ shorter one; the table records its command, so the published file says it was ma
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
+import os
+import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,3 +31,18 @@ def output_path(args: argparse.Namespace, name: str) -> Path:
     if args.out is not None:
         return args.out
     return ROOT / ("data" if args.publish else "build/bench") / name
+
+
+def write_table(args: argparse.Namespace, name: str, fields: dict[str, Any]) -> Path:
+    """Write `fields` as the table, after the command that made it, the date and the load average at the end."""
+    path = output_path(args, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = {
+        "command": " ".join(["python", f"bench/{Path(sys.argv[0]).name}", *sys.argv[1:]]),
+        "date": datetime.date.today().isoformat(),
+        "load_average_at_end": os.getloadavg()[0],
+        **fields,
+    }
+    path.write_text(json.dumps(table, indent=1))
+    print(f"written to {path}")
+    return path

@@ -18,14 +18,10 @@ reader and never used to choose.
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
-import os
-import sys
 import time
 
 import torch
-from _output import add_output_options, output_path
+from _output import add_output_options, write_table
 
 from ganlib import load_mnist
 from ganlib.clusters import clustered_trainer
@@ -92,20 +88,17 @@ def main() -> None:
                 f" {row['gap_points']:5.2f}",
                 flush=True,
             )
-    path = output_path(args, TABLE)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table = {
-        "command": " ".join(["python", "bench/cas_styles.py", *sys.argv[1:]]),
-        "date": datetime.date.today().isoformat(),
-        "load_average_at_end": os.getloadavg()[0],
-        "steps": args.steps,
-        "seed": args.seed,
-        "threads": args.threads,
-        "real_validation_accuracy": real.accuracy,
-        "rows": rows,
-    }
-    path.write_text(json.dumps(table, indent=1))
-    print(f"written to {path}")
+    write_table(
+        args,
+        TABLE,
+        {
+            "steps": args.steps,
+            "seed": args.seed,
+            "threads": args.threads,
+            "real_validation_accuracy": real.accuracy,
+            "rows": rows,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -17,14 +17,10 @@ its FID is the bench's bar (bench/time_to_quality.py), not a criterion of choice
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
-import os
-import sys
 import time
 
 import torch
-from _output import add_output_options, output_path
+from _output import add_output_options, write_table
 
 from ganlib import load_mnist
 from ganlib.clusters import clustered_trainer
@@ -87,19 +83,16 @@ def main() -> None:
             row |= score(gan.sample(args.samples, seed=1))
             rows.append(row)
             print(f"{k:5d} {row['step']:6d} {seconds:8.0f}  {_describe(row)}", flush=True)
-    path = output_path(args, TABLE)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table = {
-        "command": " ".join(["python", "bench/near_real_clusters.py", *sys.argv[1:]]),
-        "date": datetime.date.today().isoformat(),
-        "load_average_at_end": os.getloadavg()[0],
-        "seed": args.seed,
-        "threads": args.threads,
-        "real": real,
-        "rows": rows,
-    }
-    path.write_text(json.dumps(table, indent=1))
-    print(f"written to {path}")
+    write_table(
+        args,
+        TABLE,
+        {
+            "seed": args.seed,
+            "threads": args.threads,
+            "real": real,
+            "rows": rows,
+        },
+    )
 
 
 def purity(clusters: torch.Tensor, labels: torch.Tensor) -> float:
