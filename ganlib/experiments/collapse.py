@@ -9,10 +9,8 @@ the ring and hops between them; each remedy changes one thing.
 from __future__ import annotations
 
 import math
-import multiprocessing
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +20,7 @@ from ganlib.checks import require
 from ganlib.config import TrainConfig
 from ganlib.devices import resolve_device
 from ganlib.evaluation.modes import N_MODE_SAMPLES, ModeCoverage, mode_coverage
+from ganlib.experiments.processes import map_in_processes
 from ganlib.recipes import make_trainer
 from ganlib.train import Trainer
 
@@ -135,13 +134,8 @@ def run_many(
 
     The runs are independent and each uses one CPU thread, so on a CPU with n idle cores jobs=n is n times faster.
     """
-    require(isinstance(jobs, int) and jobs >= 1, "jobs", jobs, "an int >= 1")
     tasks = [(*task, str(resolve_device(device))) for task in tasks]
-    if jobs == 1:
-        yield from map(_run_task, tasks)
-        return
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield from pool.map(_run_task, tasks)
+    yield from map_in_processes(_run_task, tasks, jobs)
 
 
 def _run_task(task: tuple[str, Remedy, int, int, str]) -> RunResult:

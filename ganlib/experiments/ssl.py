@@ -9,10 +9,8 @@ unlabelled images and a batch of noise. The classifier that is evaluated is a mo
 from __future__ import annotations
 
 import copy
-import multiprocessing
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +18,7 @@ import torch
 
 from ganlib.checks import as_float, as_int, require
 from ganlib.data import load_mnist
+from ganlib.experiments.processes import map_in_processes
 from ganlib.remedies import ema_update
 from ganlib.semi_supervised import (
     SSLDiscriminator,
@@ -186,12 +185,8 @@ def train_mnist_seeds(
     Each run uses one CPU thread, the MLPs gaining little from a second, so on a 2-core CPU two or three runs at
     once finish in about the time of one or one and a half. Runs in processes give the same numbers as here.
     """
-    require(isinstance(jobs, int) and not isinstance(jobs, bool) and jobs >= 1, "jobs", jobs, "an int >= 1")
     tasks = [(config, per_class, n_validation) for config in configs]
-    if jobs == 1:
-        return [_rebuild(_mnist_task(task)) for task in tasks]
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return [_rebuild(result) for result in pool.map(_mnist_task, tasks)]
+    return [_rebuild(result) for result in map_in_processes(_mnist_task, tasks, jobs)]
 
 
 def _mnist_task(task: tuple[SSLConfig, int, int]) -> dict[str, Any]:
