@@ -156,3 +156,20 @@ def test_precision_recall_rejects_mismatched_features_and_too_large_k():
         M.precision_recall(torch.zeros(5, 8), torch.zeros(5, 4))
     with pytest.raises(ValueError, match="k=5 is not accepted"):
         M.precision_recall(torch.randn(5, 8), torch.randn(5, 8), k=5)
+
+
+def test_radii_computed_once_give_the_same_precision_recall_and_coverage():
+    real, fake = _blobs(CENTRES, 50, 1.0, seed=0), _blobs(CENTRES[:4], 60, 1.5, seed=1)
+    radii = M.knn_radii(real, 3)
+    assert M.precision_recall(real, fake, real_radii=radii) == M.precision_recall(real, fake)
+    assert M.coverage(real, fake, real_radii=radii) == M.coverage(real, fake)
+    shrunk = M.precision_recall(real, fake, real_radii=radii / 100)  # the radii are used, not recomputed
+    assert shrunk.precision < M.precision_recall(real, fake).precision
+
+
+def test_radii_of_another_set_are_refused_by_name():
+    real, fake = torch.randn(10, 2), torch.randn(10, 2)
+    with pytest.raises(ValueError, match="real_radii="):
+        M.precision_recall(real, fake, real_radii=M.knn_radii(torch.randn(12, 2), 3))
+    with pytest.raises(ValueError, match="real_radii="):
+        M.coverage(real, fake, real_radii=[1.0] * 10)

@@ -69,32 +69,46 @@ class PrecisionRecall:
     k: int  # the neighbour whose distance sets each ball's radius
 
 
-def precision_recall(real: torch.Tensor, fake: torch.Tensor, k: int = 3, chunk: int = CHUNK) -> PrecisionRecall:
+def _real_radii(real: torch.Tensor, k: int, chunk: int, real_radii: torch.Tensor | None) -> torch.Tensor:
+    """The radii of the real balls: `real_radii` if the caller computed them once for many scores, else computed."""
+    if real_radii is None:
+        return knn_radii(real, k, chunk)
+    ok = isinstance(real_radii, torch.Tensor) and real_radii.shape == (len(real),)
+    require(ok, "real_radii", getattr(real_radii, "shape", real_radii), f"knn_radii(real, k={k}): shape ({len(real)},)")
+    return real_radii
+
+
+def precision_recall(
+    real: torch.Tensor, fake: torch.Tensor, k: int = 3, chunk: int = CHUNK, real_radii: torch.Tensor | None = None
+) -> PrecisionRecall:
     """Improved precision and recall of `fake` against `real` features, (n, d) each, with k-NN balls.
 
     Distances are computed in blocks of `chunk` rows, so 10,000 x 10,000 never holds the full matrix.
     Even two samples of the same distribution score below 1: a finite sample's balls miss the
     sparse edges of the support, where a fresh sample lands farther out than its neighbours' k-th
     neighbour. Larger k grows the balls and moves both numbers towards 1; compare at the same k and n.
+    `real_radii` = knn_radii(real, k), computed once, saves recomputing them when many samples face one real set.
     """
     _require_features("real", real)
     _require_features("fake", fake, real.shape[1])
-    precision = inside_balls(fake, real, knn_radii(real, k, chunk), chunk)
+    precision = inside_balls(fake, real, _real_radii(real, k, chunk, real_radii), chunk)
     recall = inside_balls(real, fake, knn_radii(fake, k, chunk), chunk)
     return PrecisionRecall(float(precision.double().mean()), float(recall.double().mean()), k)
 
 
-def coverage(real: torch.Tensor, fake: torch.Tensor, k: int = 3, chunk: int = CHUNK) -> float:
+def coverage(
+    real: torch.Tensor, fake: torch.Tensor, k: int = 3, chunk: int = CHUNK, real_radii: torch.Tensor | None = None
+) -> float:
     """Naeem et al. 2020: the share of real samples whose k-NN ball (among the real samples) holds a generated one.
 
     Recall draws its balls around generated samples, so a few generated outliers, whose k-th neighbour is far,
     have huge balls that cover real data the generator does not draw. Coverage draws the balls around real
-    samples, where an outlier covers nothing.
+    samples, where an outlier covers nothing. `real_radii` as in precision_recall.
     """
     _require_features("real", real)
     _require_features("fake", fake, real.shape[1])
     distances, _ = nearest_neighbours(real, fake, chunk)
-    return float((distances <= knn_radii(real, k, chunk)).double().mean())
+    return float((distances <= _real_radii(real, k, chunk, real_radii)).double().mean())
 
 
 def nearest_neighbours(
