@@ -8,7 +8,9 @@ from ganlib.completion import (
     Completer,
     hide_bottom,
     mode_seeking_loss,
+    nearest_rows,
     neighbour_label_share,
+    neighbour_styles,
     split_halves,
     train_validation_split,
 )
@@ -55,6 +57,14 @@ def test_the_noisy_completer_draws_different_bottoms_for_different_z():
     assert not torch.allclose(completed[0], completed[1])
 
 
+def test_the_style_changes_the_drawn_bottom_and_not_the_given_top():
+    model = Completer(8, 3, 8, n_styles=5).eval()
+    hidden = hide_bottom(torch.rand(1, 1, 28, 28) * 2 - 1).expand(2, -1, -1, -1)
+    completed = model(hidden, torch.randn(1, 3).expand(2, -1), torch.tensor([0, 4]))
+    assert torch.equal(completed[0, :, :TOP_ROWS], completed[1, :, :TOP_ROWS])
+    assert not torch.allclose(completed[0, :, TOP_ROWS:], completed[1, :, TOP_ROWS:])
+
+
 def test_mode_seeking_loss_is_the_inverse_ratio_of_image_to_noise_distances():
     images = torch.zeros(6, 1, 28, 28)
     z = torch.zeros(6, 4)
@@ -72,6 +82,22 @@ def test_neighbour_label_share_counts_the_majority_among_the_nearest_rows():
     assert neighbour_label_share(query, reference, labels, k=2).tolist() == [0.5, 1.0]
 
 
+def test_nearest_rows_are_ordered_by_distance():
+    reference = torch.tensor([[0.0], [0.1], [0.2], [0.3], [10.0], [10.1]])
+    assert nearest_rows(torch.tensor([[0.22], [10.2]]), reference, k=2).tolist() == [[2, 3], [5, 4]]
+
+
+def test_neighbour_styles_are_drawn_from_the_nearest_rows_only_and_follow_the_generator():
+    reference = torch.tensor([[0.0], [0.1], [0.2], [10.0], [10.1], [10.2]])
+    styles = torch.tensor([7, 8, 9, 1, 2, 3])
+    query = torch.tensor([[0.05], [10.05]])
+    drawn = neighbour_styles(query, reference, styles, k=2, draws=400, generator=torch.Generator().manual_seed(0))
+    assert drawn.shape == (400, 2)
+    assert set(drawn[:, 0].tolist()) == {7, 8} and set(drawn[:, 1].tolist()) == {1, 2}  # both neighbours drawn
+    again = neighbour_styles(query, reference, styles, k=2, draws=400, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(drawn, again)
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
@@ -80,6 +106,13 @@ def test_neighbour_label_share_counts_the_majority_among_the_nearest_rows():
         (lambda: train_validation_split(10, 2, -1), "seed=-1"),
         (lambda: Completer(8, -1), "noise_dim=-1"),
         (lambda: Completer(8, 3, 8)(torch.zeros(2, 1, 28, 28)), "z=None"),
+        (lambda: Completer(8, 0, 8, n_styles=True), "n_styles=True"),
+        (lambda: Completer(8, 0, 8, n_styles=4)(torch.zeros(2, 1, 28, 28)), "style=None"),
+        (lambda: Completer(8, 0, 8, n_styles=4)(torch.zeros(2, 1, 28, 28), None, torch.tensor([0, 4])), "style="),
+        (lambda: Completer(8, 0, 8, n_styles=4)(torch.zeros(2, 1, 28, 28), None, torch.tensor([0.0, 1.0])), "style="),
+        (lambda: neighbour_styles(torch.zeros(1, 2), torch.zeros(3, 2), torch.zeros(2).long(), 2, 1, None), "styles="),
+        (lambda: neighbour_styles(torch.zeros(1, 2), torch.zeros(3, 2), torch.zeros(3).long(), 2, 1, 0), "generator=0"),
+        (lambda: neighbour_styles(torch.zeros(1, 2), torch.zeros(3, 2), torch.zeros(3).long(), 2, 0, None), "draws=0"),
         (lambda: mode_seeking_loss(torch.zeros(2, 3), torch.zeros(2, 4), torch.zeros(2), torch.ones(2)), "images_2"),
         (lambda: neighbour_label_share(torch.zeros(1, 2), torch.zeros(3, 2), torch.zeros(3).long(), k=4), "k=4"),
     ],
