@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
-from ganlib.checks import require
+from ganlib.checks import is_int, require
 
 Task = TypeVar("Task")
 Result = TypeVar("Result")
@@ -22,9 +22,9 @@ def map_in_processes(function: Callable[[Task], Result], tasks: Iterable[Task], 
 
     `function` must be importable (defined at a module's top level) and its tasks and results picklable.
     """
-    require(isinstance(jobs, int) and not isinstance(jobs, bool) and jobs >= 1, "jobs", jobs, "an int >= 1")
+    require(is_int(jobs) and jobs >= 1, "jobs", jobs, "an int >= 1")
     if jobs == 1:
         yield from map(function, tasks)
         return
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(int(jobs), mp_context=multiprocessing.get_context("spawn")) as pool:
         yield from pool.map(function, tasks)
