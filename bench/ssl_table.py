@@ -9,6 +9,7 @@ epoch for the picture only: the number in the table is the last epoch's, fixed i
 chosen on it.
 
     python bench/ssl_table.py --publish                # the protocol: 5 seeds x 300 epochs (days on a CPU)
+    python bench/ssl_table.py --epochs 20 --ema 0.999 --jobs 3   # 5 seeds, 3 at once: about 25 min on 2 cores
     python bench/ssl_table.py --seeds 1 --epochs 2     # a short check that it works (build/bench/ssl_table.json)
 """
 
@@ -27,6 +28,7 @@ import torch
 from _output import add_output_options, output_path
 
 from ganlib import default_device, load_mnist
+from ganlib.experiments.processes import map_in_processes
 from ganlib.experiments.ssl import SSLConfig, SSLRun, accuracy, train_ssl
 from ganlib.semi_supervised import split_labels
 
@@ -39,8 +41,13 @@ PUBLISHED = [  # test error (%) on MNIST with 100 labels, mean and s.d. over lab
 ]
 
 
-def run_seed(seed: int, epochs: int, ema: float, device: torch.device) -> dict[str, object]:
-    """One labelled set and one run; the test error (%) of D's weight average after every epoch."""
+def run_seed(task: tuple[int, int, float, int]) -> dict[str, object]:
+    """One labelled set and one run (seed, epochs, ema, threads; 0 threads: torch's default); the test error (%)
+    of D's weight average after every epoch."""
+    seed, epochs, ema, threads = task
+    if threads:
+        torch.set_num_threads(threads)
+    device = default_device()
     train_images, train_labels = load_mnist("train", device)
     test_images, test_labels = load_mnist("test", device)
     train_x, test_x = ((train_images + 1) / 2).flatten(1), ((test_images + 1) / 2).flatten(1)
@@ -63,16 +70,16 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5, help="labelled sets drawn (seeds 0, 1, ...)")
     parser.add_argument("--epochs", type=int, default=300, help="epochs of 600 steps (Salimans et al.: 300)")
     parser.add_argument("--ema", type=float, default=0.9999, help="decay of D's weight average (the reference code)")
-    parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch's default)")
+    parser.add_argument("--threads", type=int, default=0, help="CPU threads per run (0: torch's default)")
+    parser.add_argument("--jobs", type=int, default=1, help="seeds trained at once, one process and thread each")
     add_output_options(parser, TABLE)
     args = parser.parse_args()
     out = output_path(args, TABLE)
     print(f"{args.seeds} seed(s) x {args.epochs} epoch(s) of {STEPS_PER_EPOCH} steps; the table goes to {out}")
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    device = default_device()
+    threads = 1 if args.jobs > 1 else args.threads
     start = time.perf_counter()
-    runs = [run_seed(seed, args.epochs, args.ema, device) for seed in range(args.seeds)]
+    tasks = [(seed, args.epochs, args.ema, threads) for seed in range(args.seeds)]
+    runs = list(map_in_processes(run_seed, tasks, args.jobs))
     errors = [run["test_error"][-1] for run in runs]
     mean, sd = statistics.mean(errors), statistics.stdev(errors) if len(errors) > 1 else 0.0
     print(
@@ -85,8 +92,9 @@ def main() -> None:
         "what": "MNIST test error (%) with 100 labels, the weight average of D after the last epoch, per seed",
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "device": torch.cuda.get_device_name() if device.type == "cuda" else f"CPU, {os.cpu_count()} cores",
-        "threads": torch.get_num_threads(),
+        "device": torch.cuda.get_device_name() if default_device().type == "cuda" else f"CPU, {os.cpu_count()} cores",
+        "threads": threads or torch.get_num_threads(),
+        "jobs": args.jobs,
         "torch": torch.__version__,
         "total_seconds": time.perf_counter() - start,
         "epochs": args.epochs,
