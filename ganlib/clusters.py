@@ -103,6 +103,13 @@ class ClusteredGAN:
             clusters = labels * k + torch.multinomial(prior.view(self.n_labels, k)[labels], 1, generator=rng)[:, 0]
         return self.trainer.sample(n, z, clusters.to(self.trainer.device))
 
+    def recompute_ema_statistics(self, n: int = 10_240) -> None:
+        """Trainer.recompute_ema_statistics on n clusters drawn as `sample` draws them, each with its share."""
+        n = as_int(n, "n", "an int >= 2", 2)
+        rng = torch.Generator().manual_seed(self.trainer.config.seed + 2)
+        clusters = torch.multinomial(self.prior.cpu(), n, replacement=True, generator=rng)
+        self.trainer.recompute_ema_statistics(clusters.to(self.trainer.device))
+
 
 def label_clusters(x: torch.Tensor, labels: torch.Tensor | None, k: int, seed: int = 0) -> tuple[torch.Tensor, int]:
     """k-means clusters of the rows of `x` (N, D) within each label: (N,) indices label * k + cluster, and the
@@ -129,10 +136,12 @@ def clustered_trainer(
     z_dim: int = 64,
     fast: FastPath | None = None,
     labels: torch.Tensor | None = None,
+    code_dim: int = 0,
 ) -> ClusteredGAN:
     """Cluster `images` (N, 1, 28, 28) into k with k-means on their pixels (seeded by config.seed), within each
     of their `labels` if given, then build a seeded DCGAN conditional on the cluster index, with a projection
-    discriminator, and its trainer."""
+    discriminator, and its trainer. `code_dim` > 0: the networks take a learned code of the cluster and its label
+    (ganlib.label_codes), not a one-hot cluster index: about twice the steps per second at 1,200 clusters."""
     require(
         isinstance(images, torch.Tensor) and tuple(images.shape[1:]) == IMAGE_SHAPE and images.is_floating_point(),
         "images",
@@ -144,8 +153,9 @@ def clustered_trainer(
     clusters, n_labels = label_clusters(images.flatten(1), labels, k, config.seed)
     prior = torch.bincount(clusters, minlength=n_labels * k).float() / len(clusters)
     seed_everything(config.seed)  # the networks' initial weights
-    G = DCGANGenerator(z_dim, width, n_classes=n_labels * k)
-    D = DCGANDiscriminator(width, n_classes=n_labels * k, conditioning="projection")
+    codes = {"code_dim": code_dim, "styles": k if code_dim else 1}
+    G = DCGANGenerator(z_dim, width, n_classes=n_labels * k, **codes)
+    D = DCGANDiscriminator(width, n_classes=n_labels * k, conditioning="projection", **codes)
     return ClusteredGAN(Trainer(G, D, TensorSampler(images, clusters), config, device, fast), prior, n_labels)
 
 

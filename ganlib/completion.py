@@ -3,8 +3,9 @@
 The top of a 4 can be the top of a 9; a network trained with mean squared error on such inputs learns the
 average of the possible bottoms, a blur. A conditional generator G(top, z) can draw one answer per z instead.
 This module holds the task's pieces: the split of images into halves and of the training set into train and
-validation parts, the completion network (one class for the MSE model and the conditional GAN), the mode-seeking
-term that stops G from ignoring z (Mao et al. 2019), and a test of how ambiguous a top is by its neighbours.
+validation parts, the completion network (one class for the MSE model and the conditional GAN), and a test of
+how ambiguous a top is by its neighbours. (The mode-seeking term that stops G from ignoring z, Mao et al. 2019,
+is a loss: ganlib.losses.mode_seeking_loss.)
 """
 
 from __future__ import annotations
@@ -84,20 +85,6 @@ class Completer(nn.Module):
             code = torch.cat([code, z.to(code)], dim=1)
         drawn = self.decoder(code, style if self.n_styles else None)  # (B, 1, 28, 28)
         return torch.cat([hidden[:, :, :TOP_ROWS], drawn[:, :, TOP_ROWS:]], dim=2)
-
-
-def mode_seeking_loss(
-    images_1: torch.Tensor, images_2: torch.Tensor, z_1: torch.Tensor, z_2: torch.Tensor, eps: float = 1e-5
-) -> torch.Tensor:
-    """Mao et al. 2019 (MSGAN), Eq. 3: 1 / (mean |G(c, z1) - G(c, z2)| / mean |z1 - z2| + eps).
-
-    Small when two noise vectors give images far apart: added to G's loss, it penalises a G that maps every z of
-    one input to the same output, the way conditional GANs learn to ignore their noise (Isola et al. 2017).
-    """
-    require(images_1.shape == images_2.shape, "images_2", tuple(images_2.shape), f"{tuple(images_1.shape)}")
-    require(z_1.shape == z_2.shape, "z_2", tuple(z_2.shape), f"{tuple(z_1.shape)}, like z_1")
-    ratio = (images_1 - images_2).abs().mean() / (z_1 - z_2).abs().mean()
-    return 1 / (ratio + eps)
 
 
 def nearest_rows(query: torch.Tensor, reference: torch.Tensor, k: int, chunk: int = 500) -> torch.Tensor:

@@ -39,6 +39,9 @@ class TrainConfig:
     # decay of an exponential moving average of G's weights, which `Trainer.sample` then uses
     # (Karras et al. 2018; Yazici et al. 2019): it smooths G's oscillation around the modes; 0: off
     ema_decay: float = 0.0
+    # weight of the mode-seeking term in G's loss (Mao et al. 2019; ganlib.losses.mode_seeking_loss): G's step pairs
+    # the two halves of its batch, same labels and different z, and is penalised when their images lie close; 0: off
+    mode_seeking: float = 0.0
 
     def __post_init__(self) -> None:
         """Validate every field and store it as a plain Python value (NumPy scalars become int/float/str)."""
@@ -76,6 +79,13 @@ class TrainConfig:
         decay = self.ema_decay
         require(is_number(decay) and 0 <= decay < 1, "ema_decay", decay, "a float in [0, 1)")
         self._set("ema_decay", float(decay))
+        self._set("mode_seeking", as_float(self.mode_seeking, "mode_seeking", "a finite float >= 0", 0.0))
+        require(
+            self.mode_seeking == 0 or self.batch_size % 2 == 0,
+            "batch_size",
+            self.batch_size,
+            "an even number when mode_seeking > 0 (G's batch is two halves, same labels)",
+        )
 
     def _set(self, name: str, value: object) -> None:
         object.__setattr__(self, name, value)  # the dataclass is frozen; this is its own validation, once

@@ -85,6 +85,22 @@ def gradient_penalty(
     return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
 
 
+def mode_seeking_loss(
+    images_1: torch.Tensor, images_2: torch.Tensor, z_1: torch.Tensor, z_2: torch.Tensor, eps: float = 1e-5
+) -> torch.Tensor:
+    """Mao et al. 2019 (MSGAN), Eq. 3: 1 / (mean |G(c, z1) - G(c, z2)| / mean |z1 - z2| + eps).
+
+    Small when two noise vectors give images far apart: added to G's loss, it penalises a G that maps every z of
+    one input to the same output, the way conditional GANs learn to ignore their noise (Isola et al. 2017).
+    """
+    require(images_1.shape == images_2.shape, "images_2", tuple(images_2.shape), f"{tuple(images_1.shape)}")
+    require(z_1.shape == z_2.shape, "z_2", tuple(z_2.shape), f"{tuple(z_1.shape)}, like z_1")
+    ratio = (images_1.float() - images_2.float()).abs().mean() / (
+        z_1.float() - z_2.float()
+    ).abs().mean()  # fp32 under bf16
+    return 1 / (ratio + eps)
+
+
 def real_probability(logits: torch.Tensor, loss: str = "non-saturating") -> torch.Tensor:
     """D's score read as a probability of 'real', so every loss reports comparable D(x) and accuracy.
 

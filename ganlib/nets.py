@@ -2,7 +2,8 @@
 
 Every discriminator returns raw scores ("logits"), one per sample: the losses decide what they mean.
 Conditioning on a class (`n_classes > 0`) appends a one-hot label to G's noise and to D's input; the DCGAN
-discriminator can instead project the label onto its features (Miyato & Koyama 2018).
+discriminator can instead project the label onto its features (Miyato & Koyama 2018), and the DCGANs can take a
+learned code per class instead of a one-hot label (`code_dim > 0`, ganlib.label_codes: many classes, cheaply).
 Two discriminator options fight mode collapse (see ganlib.remedies): `pack=m` scores m samples jointly,
 returning one logit per pack, and `minibatch_std=True` shows D how varied its batch is.
 """
@@ -17,6 +18,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ganlib.checks import is_int, require
+from ganlib.label_codes import label_code
 from ganlib.remedies import MinibatchStd, pack
 
 ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "tanh": nn.Tanh, "elu": nn.ELU}
@@ -157,13 +159,16 @@ class DCGANGenerator(nn.Module):
     pytorch/examples 1x1 -> 7x7 transposed convolution, as one matrix product: 2-3x faster on a CPU.
     """
 
-    def __init__(self, z_dim: int = 64, width: int = 64, n_classes: int = 0) -> None:
+    def __init__(
+        self, z_dim: int = 64, width: int = 64, n_classes: int = 0, code_dim: int = 0, styles: int = 1
+    ) -> None:
         super().__init__()
         _check_common(width, 1, "relu", n_classes)
         require(is_int(z_dim) and 1 <= z_dim <= 4096, "z_dim", z_dim, "an int in [1, 4096]")
         self.z_dim, self.out_shape, self.n_classes = int(z_dim), IMAGE_SHAPE, int(n_classes)
+        self.code = label_code(n_classes, code_dim, styles)  # None: the label joins z one-hot
         self.net = nn.Sequential(
-            nn.Linear(z_dim + n_classes, 2 * width * 7 * 7, bias=False),
+            nn.Linear(z_dim + (n_classes if self.code is None else code_dim), 2 * width * 7 * 7, bias=False),
             nn.Unflatten(1, (2 * width, 7, 7)),  # (B, 2w, 7, 7)
             nn.BatchNorm2d(2 * width),
             nn.ReLU(),
@@ -176,7 +181,10 @@ class DCGANGenerator(nn.Module):
         dcgan_init(self)
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
-        return self.net(_with_label(z, y, self.n_classes))
+        if self.code is None:
+            return self.net(_with_label(z, y, self.n_classes))
+        check_labels(y, len(z), self.n_classes)
+        return self.net(torch.cat([z, self.code(y).to(z.dtype)], dim=1))
 
 
 class DCGANDiscriminator(nn.Module):
@@ -196,6 +204,8 @@ class DCGANDiscriminator(nn.Module):
         pack: int = 1,
         minibatch_std: bool = False,
         conditioning: str = "concat",
+        code_dim: int = 0,
+        styles: int = 1,
     ) -> None:
         super().__init__()
         _check_common(width, 1, "relu", n_classes)
@@ -215,8 +225,17 @@ class DCGANDiscriminator(nn.Module):
             *([MinibatchStd()] if minibatch_std else []),  # (B/pack, 2w + 1, 7, 7)
             nn.Conv2d(2 * width + minibatch_std, 1, 7, 1, 0),  # (B/pack, 1, 1, 1)
         )
-        # V: one vector per class, as long as phi(x) (the last convolution's input, flattened)
-        self.embed = nn.Embedding(n_classes, (2 * width + minibatch_std) * 7 * 7) if projection else None
+        # V: one vector per class, as long as phi(x) (the last convolution's input, flattened); with code_dim > 0,
+        # a learned label code (ganlib.label_codes) mapped to that length by one shared layer
+        code, features = label_code(n_classes, code_dim, styles), (2 * width + minibatch_std) * 7 * 7
+        require(code is None or projection, "code_dim", code_dim, "0 unless conditioning='projection'")
+        self.embed = None
+        if projection:
+            self.embed = (
+                nn.Embedding(n_classes, features)
+                if code is None
+                else nn.Sequential(code, nn.Linear(code_dim, features, bias=False))
+            )
         dcgan_init(self)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:

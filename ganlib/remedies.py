@@ -6,13 +6,15 @@
 - Unrolled GAN (Metz et al. 2016): G's step is taken against D as it will be a few steps later, so
   G cannot win by jumping to the mode D currently neglects.
 - An exponential moving average of G's weights (Karras et al. 2018; Yazici et al. 2019): the average of
-  the generator's recent weights sits nearer the modes than any single, oscillating iterate.
+  the generator's recent weights sits nearer the modes than any single, oscillating iterate; its BatchNorm
+  statistics can be recomputed for it (`recompute_batchnorm`).
+- The mode-seeking term (Mao et al. 2019) is a loss: ganlib.losses.mode_seeking_loss.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import torch
 from torch import nn
@@ -54,6 +56,28 @@ def ema_for(decay: float, average: nn.Module | None, model: nn.Module) -> nn.Mod
     if decay == 0:
         return None
     return average if average is not None else copy.deepcopy(model).requires_grad_(False)
+
+
+def recompute_batchnorm(model: nn.Module, batches: Iterable[tuple[torch.Tensor, ...]]) -> None:
+    """Set `model`'s BatchNorm running statistics to their plain average over `batches` of inputs, run in training mode.
+
+    Why: a moving average of G's weights is a network of its own, but ema_update copies it G's statistics, which fit
+    G's activations, not the average's. Recomputing them is BigGAN's "standing statistics" (Brock et al. 2019).
+    """
+    norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    momenta, was_training = [m.momentum for m in norms], model.training
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None  # None: a cumulative average over the batches, each weighted equally
+    model.train()
+    try:
+        with torch.no_grad():
+            for inputs in batches:
+                model(*inputs)
+    finally:
+        for m, momentum in zip(norms, momenta, strict=True):
+            m.momentum = momentum
+        model.train(was_training)
 
 
 def unrolled_parameters(

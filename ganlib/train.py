@@ -26,10 +26,10 @@ from ganlib.data import MAX_DRAW
 from ganlib.devices import resolve_device
 from ganlib.divergence import DivergenceGuard
 from ganlib.history import History
-from ganlib.losses import d_loss, g_loss, gradient_penalty, real_probability
+from ganlib.losses import d_loss, g_loss, gradient_penalty, mode_seeking_loss, real_probability
 from ganlib.nets import check_labels, check_networks_fit, labels_on_cpu
 from ganlib.optimizers import make_optimizers, retune
-from ganlib.remedies import ema_for, ema_update, unrolled_parameters, with_parameters
+from ganlib.remedies import ema_for, ema_update, recompute_batchnorm, unrolled_parameters, with_parameters
 from ganlib.trainer_state import TrainerState
 
 Callback = tuple[int, Callable[["Trainer"], None]]  # (every n steps, fn(trainer))
@@ -101,9 +101,15 @@ class Trainer(TrainerState):
             self.opt_d.step()
         # one step of the generator, the discriminator fixed
         labels = self.random_labels(cfg.batch_size)
+        if cfg.mode_seeking and labels is not None:  # the second half asks for the first half's labels
+            labels = labels[: cfg.batch_size // 2].repeat(2)
         self.D.requires_grad_(False)  # G's step needs gradients through D, not for D's weights
         D_seen = self._unrolled_discriminator() if cfg.unroll_steps else D
-        loss_g = g_loss(D_seen(G(self.noise(cfg.batch_size), labels), labels), cfg.loss)
+        z = self.noise(cfg.batch_size)
+        fake = G(z, labels)
+        loss_g = g_loss(D_seen(fake, labels), cfg.loss)
+        if cfg.mode_seeking:
+            loss_g = loss_g + cfg.mode_seeking * mode_seeking_loss(*fake.chunk(2), *z.chunk(2))
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         self.D.requires_grad_(True)
@@ -224,6 +230,28 @@ class Trainer(TrainerState):
                     return G(z, labels)
             finally:
                 G.train(was_training)
+
+    def recompute_ema_statistics(self, labels: torch.Tensor | None = None, batch_size: int = 256) -> None:
+        """Give G_ema BatchNorm statistics of its own (ganlib.remedies.recompute_batchnorm) from its samples for
+        `labels` (n,), `batch_size` at a time; by default 10,240 labels drawn uniformly. Seeded: the same call
+        gives the same statistics. The next training step copies G's back. Safe from another thread."""
+        require(self.G_ema is not None, "config.ema_decay", self.config.ema_decay, "> 0 (a moving average of G)")
+        batch_size = as_int(batch_size, "batch_size", f"an int in [2, {MAX_DRAW}]", 2, MAX_DRAW)
+        rng = torch.Generator(self.device).manual_seed(self.config.seed + 2)
+        if labels is None and self.n_classes:
+            labels = torch.randint(self.n_classes, (10_240,), generator=rng, device=self.device)
+        elif labels is not None:
+            check_labels(labels_on_cpu(labels), None, self.n_classes, "labels")
+            labels = labels.to(self.device)
+        rows = torch.arange(10_240 if labels is None else len(labels), device=self.device).split(batch_size)
+
+        def batches() -> Iterable[tuple[torch.Tensor, ...]]:
+            for chunk in rows:
+                z = torch.randn(len(chunk), self.G.z_dim, generator=rng, device=self.device)
+                yield (z,) if labels is None else (z, labels[chunk])
+
+        with self.lock.turn():
+            recompute_batchnorm(self.G_ema, batches())
 
     # ----- control from other threads (see ganlib.control) --------------------------------------------------------
     def update(self, **changes: Any) -> TrainConfig:

@@ -31,6 +31,7 @@ BAD_FIELDS = st.one_of(
     st.tuples(st.just("seed"), st.one_of(st.integers(max_value=-1), st.just(1.5))),
     st.tuples(st.just("unroll_steps"), st.one_of(st.integers(max_value=-1), st.sampled_from([1.5, "2", None, True]))),
     st.tuples(st.just("ema_decay"), st.one_of(st.floats(min_value=1.0), st.floats(max_value=-1e-9), not_a_number)),
+    st.tuples(st.just("mode_seeking"), st.one_of(st.floats(max_value=-1e-9, allow_nan=False), not_a_number)),
 )
 
 
@@ -135,6 +136,7 @@ GOOD_NUMBERS = st.one_of(
     st.tuples(st.just("gp_weight"), st.floats(0.0, 100.0)),
     st.tuples(st.just("seed"), st.integers(0, 2**31 - 1025)),
     st.tuples(st.just("ema_decay"), st.floats(0.0, 0.999)),
+    st.tuples(st.just("mode_seeking"), st.floats(0.0, 10.0)),
 )
 NUMPY_TYPES = {float: (np.float64, np.float32), int: (np.int64, np.int32, np.uint16)}
 
@@ -153,12 +155,25 @@ def test_numpy_scalars_are_accepted_as_the_python_numbers_they_hold(field_and_va
 
 @settings(max_examples=40, deadline=None)
 @given(
-    st.sampled_from(["lr_g", "lr_d", "k", "batch_size", "log_every", "gp_weight", "seed", "unroll_steps", "ema_decay"]),
+    st.sampled_from(
+        [
+            "lr_g",
+            "lr_d",
+            "k",
+            "batch_size",
+            "log_every",
+            "gp_weight",
+            "seed",
+            "unroll_steps",
+            "ema_decay",
+            "mode_seeking",
+        ]
+    ),
     st.sampled_from([True, False, np.bool_(True), math.inf, -math.inf, 10**12, np.float64("nan")]),
 )
 def test_booleans_infinities_and_huge_values_are_refused_by_name(name, value):
-    if name == "gp_weight" and value == 10**12:
-        return  # a large penalty weight is allowed
+    if name in ("gp_weight", "mode_seeking") and value == 10**12:
+        return  # a large weight is allowed
     with pytest.raises(ValueError, match=f"^{name}="):
         TrainConfig(**{name: value})
 

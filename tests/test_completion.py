@@ -7,13 +7,13 @@ from ganlib.completion import (
     TOP_ROWS,
     Completer,
     hide_bottom,
-    mode_seeking_loss,
     nearest_rows,
     neighbour_label_share,
     neighbour_styles,
     split_halves,
     train_validation_split,
 )
+from ganlib.losses import mode_seeking_loss
 
 
 def test_halves_have_fourteen_rows_each_and_reassemble_the_image():

@@ -44,6 +44,10 @@ def test_mlp_depth_and_width_are_honoured():
         lambda: (MLPGenerator(4, (2,), n_classes=3), MLPDiscriminator((2,), n_classes=3)),
         lambda: (DCGANGenerator(4, 8, n_classes=3), DCGANDiscriminator(8, n_classes=3)),
         lambda: (DCGANGenerator(4, 8, n_classes=3), DCGANDiscriminator(8, n_classes=3, conditioning="projection")),
+        lambda: (
+            DCGANGenerator(4, 8, n_classes=3, code_dim=5),
+            DCGANDiscriminator(8, n_classes=3, conditioning="projection", code_dim=5),
+        ),
     ],
 )
 def test_conditioning_changes_the_output(make):
@@ -65,6 +69,10 @@ CONDITIONAL_NETWORKS = {
     "G": lambda y: DCGANGenerator(4, 8, n_classes=3)(torch.randn(2, 4), y),
     "D concat": lambda y: DCGANDiscriminator(8, n_classes=3)(torch.randn(2, 1, 28, 28), y),
     "D projection": lambda y: DCGANDiscriminator(8, n_classes=3, conditioning="projection")(
+        torch.randn(2, 1, 28, 28), y
+    ),
+    "G coded": lambda y: DCGANGenerator(4, 8, n_classes=3, code_dim=5, styles=3)(torch.randn(2, 4), y),
+    "D coded": lambda y: DCGANDiscriminator(8, n_classes=3, conditioning="projection", code_dim=5)(
         torch.randn(2, 1, 28, 28), y
     ),
 }

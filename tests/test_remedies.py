@@ -17,9 +17,17 @@ from ganlib.experiments.collapse import (
     run,
     summarise,
 )
+from ganlib.losses import mode_seeking_loss
 from ganlib.plots import plot_coverage_curve, save_animation
 from ganlib.recipes import make_trainer
-from ganlib.remedies import MinibatchStd, ema_update, pack, unrolled_parameters, with_parameters
+from ganlib.remedies import (
+    MinibatchStd,
+    ema_update,
+    pack,
+    recompute_batchnorm,
+    unrolled_parameters,
+    with_parameters,
+)
 
 
 def test_pack_joins_m_consecutive_samples_along_the_feature_axis():
@@ -260,3 +268,80 @@ def test_coverage_curve_plots_the_modes_covered_at_each_step():
     modes_line = figure.axes[0].lines[0]
     assert list(modes_line.get_xdata()) == [2, 4]
     assert list(modes_line.get_ydata()) == [c.modes_covered for _, c in result.curve]
+
+
+def test_recompute_batchnorm_sets_the_plain_average_of_the_batches_and_restores_the_module():
+    norm = torch.nn.BatchNorm1d(3, momentum=0.1).eval()
+    batches = [torch.randn(8, 3) * 2 + 1, torch.randn(8, 3) - 4]
+    recompute_batchnorm(norm, [(x,) for x in batches])
+    torch.testing.assert_close(norm.running_mean, sum(x.mean(0) for x in batches) / 2)
+    torch.testing.assert_close(norm.running_var, sum(x.var(0) for x in batches) / 2)  # torch keeps the unbiased one
+    assert norm.momentum == 0.1 and not norm.training
+
+
+def _recording(trainer):
+    """Have the trainer's G step call a wrapper that records each call's (z, labels, images)."""
+    calls, G = [], trainer.G
+
+    def recorder(z, y=None):
+        images = G(z, y)
+        calls.append((z, y, images))
+        return images
+
+    trainer._G = recorder
+    return calls
+
+
+def test_mode_seeking_gives_each_label_of_gs_batch_twice():
+    config = TrainConfig(batch_size=8, mode_seeking=0.5, log_every=1)
+    trainer = make_trainer("mnist", config, device="cpu", width=8, n_classes=10)
+    calls = _recording(trainer)
+    trainer.run(1)
+    labels = calls[-1][1]  # the last call is G's step; the first made D's fakes for the real batch's labels
+    assert torch.equal(labels[:4], labels[4:])
+    assert not torch.equal(calls[0][1][:4], calls[0][1][4:])
+
+
+def test_mode_seeking_adds_its_weighted_term_to_gs_loss_and_leaves_ds_step():
+    runs = {}
+    for weight in (0.0, 2.0):
+        trainer = make_trainer("ring", TrainConfig(batch_size=8, mode_seeking=weight, log_every=1), "mlp", "cpu")
+        calls = _recording(trainer)
+        trainer.run(1)
+        runs[weight] = trainer, calls[-1]
+    (plain, _), (seeking, (z, _, images)) = runs[0.0], runs[2.0]
+    term = 2.0 * mode_seeking_loss(*images.detach().chunk(2), *z.chunk(2)).item()
+    assert seeking.history["loss_g"][0] == pytest.approx(plain.history["loss_g"][0] + term, rel=1e-5)
+    for a, b in zip(plain.D.parameters(), seeking.D.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "changes, name", [({"mode_seeking": -1.0}, "mode_seeking"), ({"mode_seeking": 0.1, "batch_size": 7}, "batch_size")]
+)
+def test_bad_mode_seeking_settings_are_refused_by_name(changes, name):
+    with pytest.raises(ValueError, match=f"^{name}="):
+        TrainConfig(**changes)
+
+
+def test_ema_statistics_are_recomputed_for_the_average_reproducibly_until_the_next_step():
+    trainer = make_trainer("mnist", TrainConfig(batch_size=8, ema_decay=0.9, log_every=1), device="cpu", width=8)
+    trainer.run(3)
+    copied = [b.clone() for b in trainer.G_ema.buffers()]
+    weights = [p.clone() for p in trainer.G_ema.parameters()]
+    trainer.recompute_ema_statistics(batch_size=512)
+    own = [b.clone() for b in trainer.G_ema.buffers()]
+    assert not torch.equal(own[0], copied[0])  # BatchNorm's running mean, now of G_ema's own activations
+    assert all(torch.equal(a, b) for a, b in zip(weights, trainer.G_ema.parameters(), strict=True))
+    trainer.recompute_ema_statistics(batch_size=512)
+    assert all(torch.equal(a, b) for a, b in zip(own, trainer.G_ema.buffers(), strict=True))
+    trainer.run(1)
+    assert all(torch.equal(a, b) for a, b in zip(trainer.G.buffers(), trainer.G_ema.buffers(), strict=True))
+
+
+def test_recomputing_ema_statistics_without_an_average_or_with_foreign_labels_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"^config.ema_decay=0.0"):
+        make_trainer("ring", TrainConfig(), device="cpu").recompute_ema_statistics()
+    conditional = make_trainer("ring", TrainConfig(ema_decay=0.5), device="cpu", n_classes=8)
+    with pytest.raises(ValueError, match=r"^labels="):
+        conditional.recompute_ema_statistics(torch.tensor([0, 8]))
