@@ -242,6 +242,7 @@ class Trainer(TrainerState):
             labels = torch.randint(self.n_classes, (10_240,), generator=rng, device=self.device)
         elif labels is not None:
             check_labels(labels_on_cpu(labels), None, self.n_classes, "labels")
+            require(len(labels) >= 2, "labels", f"{len(labels)} labels", "at least 2 (BatchNorm needs a batch)")
             labels = labels.to(self.device)
         rows = torch.arange(10_240 if labels is None else len(labels), device=self.device).split(batch_size)
 

@@ -342,6 +342,10 @@ def test_ema_statistics_are_recomputed_for_the_average_reproducibly_until_the_ne
 def test_recomputing_ema_statistics_without_an_average_or_with_foreign_labels_is_refused_by_name():
     with pytest.raises(ValueError, match=r"^config.ema_decay=0.0"):
         make_trainer("ring", TrainConfig(), device="cpu").recompute_ema_statistics()
-    conditional = make_trainer("ring", TrainConfig(ema_decay=0.5), device="cpu", n_classes=8)
+    conditional = make_trainer("mnist", TrainConfig(ema_decay=0.5), device="cpu", width=8, n_classes=10)
     with pytest.raises(ValueError, match=r"^labels="):
-        conditional.recompute_ema_statistics(torch.tensor([0, 8]))
+        conditional.recompute_ema_statistics(torch.tensor([0, 10]))
+    before = [b.clone() for b in conditional.G_ema.buffers()]
+    with pytest.raises(ValueError, match=r"^labels='0 labels'"):
+        conditional.recompute_ema_statistics(torch.tensor([], dtype=torch.long))
+    assert all(torch.equal(a, b) for a, b in zip(before, conditional.G_ema.buffers(), strict=True))
