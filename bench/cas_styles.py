@@ -22,33 +22,24 @@ import argparse
 import time
 
 import torch
-from _output import add_output_options, write_table
+from _output import write_table
+from _validation import N_SPLIT, parse_cgan_options, validation_split
 
-from ganlib import load_mnist
 from ganlib.evaluation import classifier_fid
 from ganlib.evaluation.cas import train_and_test
 from ganlib.evaluation.classifier import classify, load_classifier
 from ganlib.recipes import styled_mnist_cgan
 
 TABLE = "cas_styles.json"
-N_SPLIT = 10_000  # classifier training digits (the notebook's n_cas) and validation digits
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--styles", type=int, nargs="+", default=[1, 60, 120], help="k-means clusters per class")
     parser.add_argument("--widths", type=int, nargs="+", default=[48, 64], help="DCGAN widths of G and D")
-    parser.add_argument("--steps", type=int, default=9000, help="cGAN steps, as notebook 06")
     parser.add_argument("--updates", type=int, default=200, help="classifier updates, as notebook 06")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=2, help="torch threads (the notebook uses every core)")
-    add_output_options(parser, TABLE)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-
-    images, labels = load_mnist("train", "cpu")
-    order = torch.randperm(len(images), generator=torch.Generator().manual_seed(args.seed))
-    fit, validation = order[:N_SPLIT], order[-N_SPLIT:]
+    args = parse_cgan_options(parser, TABLE)
+    images, labels, fit, validation = validation_split(args.seed)
     real = train_and_test(
         images[fit], labels[fit], images[validation], labels[validation], args.updates, seed=args.seed
     )

@@ -19,9 +19,9 @@ import argparse
 import time
 
 import torch
-from _output import add_output_options, write_table
+from _output import write_table
+from _validation import parse_cgan_options, validation_split
 
-from ganlib import load_mnist
 from ganlib.clusters import ClusteredGAN, clustered_trainer
 from ganlib.config import FastPath
 from ganlib.evaluation import classifier_fid, precision_recall
@@ -29,7 +29,6 @@ from ganlib.evaluation.classifier import classify, load_classifier
 from ganlib.recipes import STYLED_CODE_DIM, STYLED_MODE_SEEKING, fast_mnist_config, styled_mnist_cgan
 
 TABLE = "styled_recipe.json"
-N_SPLIT = 10_000  # as bench/cas_styles.py: the first N_SPLIT of the permutation give the labels, the last validate
 
 
 def variants(images: torch.Tensor, labels: torch.Tensor, args: argparse.Namespace) -> dict:
@@ -63,16 +62,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--styles", type=int, default=120, help="k-means clusters per class")
     parser.add_argument("--width", type=int, default=64, help="DCGAN width of G and D")
-    parser.add_argument("--steps", type=int, default=9000, help="cGAN steps, as notebook 06")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=2, help="torch threads (the notebook uses every core)")
-    add_output_options(parser, TABLE)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-
-    images, labels = load_mnist("train", "cpu")
-    order = torch.randperm(len(images), generator=torch.Generator().manual_seed(args.seed))
-    fit, validation = order[:N_SPLIT], order[-N_SPLIT:]
+    args = parse_cgan_options(parser, TABLE)
+    images, labels, fit, validation = validation_split(args.seed)
     judge = load_classifier("cpu")
     reference = classify(judge, images[validation])[1]
     wanted = labels[fit]

@@ -11,7 +11,6 @@ returning one logit per pack, and `minibatch_std=True` shows D how varied its ba
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import torch
 from torch import nn
@@ -264,46 +263,3 @@ def dcgan_init(module: nn.Module) -> None:
         elif isinstance(m, nn.BatchNorm2d):
             nn.init.normal_(m.weight, 1.0, 0.02)
             nn.init.zeros_(m.bias)
-
-
-def check_networks_fit(generator: nn.Module, discriminator: nn.Module, data: Any) -> None:
-    """ValueError unless G, D and a data sampler fit together: the sample shape, the classes, the sampler's API."""
-    require(
-        isinstance(generator, nn.Module) and isinstance(getattr(generator, "z_dim", None), int),
-        "generator",
-        type(generator).__name__,
-        "an nn.Module with an int attribute z_dim",
-    )
-    require(isinstance(discriminator, nn.Module), "discriminator", type(discriminator).__name__, "an nn.Module")
-    require(
-        callable(getattr(data, "sample", None)) and hasattr(data, "to"),
-        "data",
-        type(data).__name__,
-        "a sampler with sample(n, generator) and to(device), see ganlib.data",
-    )
-    n_classes = getattr(generator, "n_classes", 0)
-    require(
-        getattr(discriminator, "n_classes", 0) == n_classes,
-        "discriminator",
-        f"n_classes={getattr(discriminator, 'n_classes', 0)}",
-        f"n_classes={n_classes}, as the generator's",
-    )
-    probe, labels = data.to("cpu").sample(2, torch.Generator().manual_seed(0))
-    for name, module, attribute in (
-        ("generator", generator, "out_shape"),
-        ("discriminator", discriminator, "in_shape"),
-    ):
-        shape = getattr(module, attribute, None)
-        require(
-            shape is None or tuple(probe.shape[1:]) == tuple(shape),
-            name,
-            f"{attribute}={shape}",
-            f"the data's sample shape {tuple(probe.shape[1:])}",
-        )
-    data_classes = getattr(data, "n_classes", None if labels is None else n_classes)
-    require(
-        not n_classes or (labels is not None and data_classes is not None and data_classes <= n_classes),
-        "data",
-        f"{type(data).__name__} with {'no labels' if labels is None else f'{data_classes} classes'}",
-        f"a labelled data set with at most n_classes={n_classes} classes, for conditional networks",
-    )
