@@ -35,8 +35,8 @@ TABLE = "cas_styles.json"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--styles", type=int, nargs="+", default=[1, 60, 120], help="k-means clusters per class")
-    parser.add_argument("--widths", type=int, nargs="+", default=[48, 64], help="DCGAN widths of G and D")
+    parser.add_argument("--styles", type=int, nargs="+", default=[1, 120, 240, 360], help="k-means clusters per class")
+    parser.add_argument("--widths", type=int, nargs="+", default=[64], help="DCGAN widths of G and D")
     parser.add_argument("--updates", type=int, default=200, help="classifier updates, as notebook 06")
     args = parse_cgan_options(parser, TABLE)
     images, labels, fit, validation = validation_split(args.seed)

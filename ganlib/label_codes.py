@@ -1,13 +1,13 @@
 """Learned label codes: conditioning on a thousand classes at the cost of ten.
 
-Why: notebook 06 conditions its cGAN on 120 styles of each digit, 1,200 classes. As one-hot inputs, each class
-costs G a column of its first layer and D a projection vector, both 2 x width x 7 x 7 numbers wide: at width 48
-that is 5.7 million weights in each network, updated by Adam at every step, and it halved the steps per
-second (33.6 against 65.8 with ten classes, 2-core CPU). A code of `code_dim` numbers per class, mapped by one
-shared layer, costs n_classes x code_dim. Classes come in groups: class y is style y % styles of label
-y // styles (ganlib.clusters numbers them so), and its code is the sum of a code for its label and one of its
-own. Without the shared label code, codes learned one class at a time forgot the digit: 96% of the digits were
-read as their label after 6,000 steps, against 98.5% with it (one seed, validation digits).
+Why: notebook 06 conditions its cGAN on hundreds of styles of each digit (240: 2,400 classes). As one-hot inputs,
+each class costs G a column of its first layer and D a projection vector, both 2 x width x 7 x 7 numbers wide:
+with 1,200 classes at width 48 that is 5.7 million weights in each network, updated by Adam at every step, and
+it halved the steps per second (33.6 against 65.8 with ten classes, 2-core CPU). A code of `code_dim` numbers
+per class, mapped by one shared layer, costs n_classes x code_dim. Classes come in groups: class y is style
+y % styles of label y // styles (ganlib.clusters numbers them so), and its code is the sum of a code for its
+label and one of its own. Without the shared label code, codes learned one class at a time forgot the digit:
+96% of the digits were read as their label after 6,000 steps, against 98.5% with it (one seed, validation digits).
 """
 
 from __future__ import annotations
