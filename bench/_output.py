@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import torch
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -24,6 +26,18 @@ def add_output_options(parser: argparse.ArgumentParser, name: str) -> None:
         "--publish", action="store_true", help=f"write data/{name}, which the notebooks show (else build/bench/{name})"
     )
     where.add_argument("--out", type=Path, default=None, help="write the JSON table here instead")
+
+
+def parse_seeded_options(
+    parser: argparse.ArgumentParser, name: str, threads: int, threads_help: str
+) -> argparse.Namespace:
+    """Add --seed, --threads and the output options, parse, and set torch's threads: a bench that trains."""
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=threads, help=threads_help)
+    add_output_options(parser, name)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    return args
 
 
 def output_path(args: argparse.Namespace, name: str) -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 import torch
-from _output import add_output_options
+from _output import parse_seeded_options
 
 from ganlib import load_mnist
 
@@ -17,14 +17,9 @@ N_SPLIT = 10_000
 
 
 def parse_cgan_options(parser: argparse.ArgumentParser, table: str) -> argparse.Namespace:
-    """Add --steps, --seed, --threads and the output options, parse, and set torch's threads."""
+    """Add --steps and parse_seeded_options' --seed, --threads and output options; parse; set torch's threads."""
     parser.add_argument("--steps", type=int, default=9000, help="cGAN steps, as notebook 06")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=2, help="torch threads (the notebook uses every core)")
-    add_output_options(parser, table)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    return args
+    return parse_seeded_options(parser, table, 2, "torch threads (the notebook uses every core)")
 
 
 def validation_split(seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:

@@ -20,7 +20,7 @@ import argparse
 import time
 
 import torch
-from _output import add_output_options, write_table
+from _output import parse_seeded_options, write_table
 
 from ganlib import load_mnist
 from ganlib.clusters import clustered_trainer
@@ -39,11 +39,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=12_000)
     parser.add_argument("--every", type=int, default=3000, help="steps between evaluations")
     parser.add_argument("--samples", type=int, default=10_000, help="generated digits per evaluation")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (1: other work on the CPU hurts less)")
-    add_output_options(parser, TABLE)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    args = parse_seeded_options(parser, TABLE, 1, "torch threads (1: other work on the CPU hurts less)")
 
     images, labels = load_mnist("train", "cpu")
     judge = load_classifier("cpu")

@@ -95,10 +95,9 @@ def mode_seeking_loss(
     """
     require(images_1.shape == images_2.shape, "images_2", tuple(images_2.shape), f"{tuple(images_1.shape)}")
     require(z_1.shape == z_2.shape, "z_2", tuple(z_2.shape), f"{tuple(z_1.shape)}, like z_1")
-    ratio = (images_1.float() - images_2.float()).abs().mean() / (
-        z_1.float() - z_2.float()
-    ).abs().mean()  # fp32 under bf16
-    return 1 / (ratio + eps)
+    images_apart = (images_1.float() - images_2.float()).abs().mean()  # fp32 under bf16
+    z_apart = (z_1.float() - z_2.float()).abs().mean()
+    return 1 / (images_apart / z_apart + eps)
 
 
 def real_probability(logits: torch.Tensor, loss: str = "non-saturating") -> torch.Tensor:
