@@ -18,7 +18,7 @@ import nbformat
 from ganlib.exercises.core import Exercise
 
 TAG = "exercise"
-_IMPORT = re.compile(r"^from ganlib\.exercises import (\w+)(?: as (\w+))?\s*$", re.MULTILINE)
+_IMPORT = re.compile(r"^from ganlib\.exercises import (\w+)(?: as (\w+))?\s*(?:#.*)?$", re.MULTILINE)
 _LAST_LINE = re.compile(r"^(\w+)\.(\w+)\.(check|predict)\(")
 
 
