@@ -1,7 +1,9 @@
 """Running the workbook's notebooks headlessly: full settings for `make notebooks`, smoke settings for CI.
 
 Each notebook keeps its smoke settings in its own metadata (`metadata.ganlib.smoke_parameters`), next to
-the tagged `parameters` cell whose values are the full settings a reader gets.
+the tagged `parameters` cell whose values are the full settings a reader gets. CI runs every notebook twice at
+smoke settings: untouched, where every exercise must say "not attempted" (`execute`), and answered with the
+solutions kept in ganlib/exercises, where every check must say "correct" (the copies nbval runs).
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ import nbformat
 import papermill
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
+
+from ganlib.exercises import CORRECT, NOT_ATTEMPTED
+from ganlib.exercises.notebook import expecting
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 
@@ -33,11 +38,13 @@ def smoke_parameters(path: Path) -> dict[str, object]:
 
 
 def write_smoke_copies(out_dir: Path) -> list[Path]:
-    """Copies of every notebook with the smoke settings injected after its parameters cell (for nbval)."""
+    """Copies of every notebook with the smoke settings injected after its parameters cell and every exercise
+    answered with its solution, each check required to say correct (for nbval)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for path in notebook_paths():
-        nb = parameterize_notebook(load_notebook_node(str(path)), smoke_parameters(path))
+        smoke = parameterize_notebook(load_notebook_node(str(path)), smoke_parameters(path))
+        nb = expecting(smoke, CORRECT, solved=True)
         target = out_dir / path.name
         nbformat.write(nb, target)
         written.append(target)
@@ -45,11 +52,12 @@ def write_smoke_copies(out_dir: Path) -> list[Path]:
 
 
 def execute(path: Path, out_dir: Path, smoke: bool) -> float:
-    """Execute one notebook top to bottom in a fresh kernel; returns the wall time in seconds."""
+    """Execute one notebook top to bottom in a fresh kernel; returns the wall time in seconds. With `smoke`, every
+    exercise is left unanswered and must say "not attempted"."""
     out_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     papermill.execute_notebook(
-        str(path),
+        expecting(load_notebook_node(str(path)), NOT_ATTEMPTED, solved=False) if smoke else str(path),
         str(out_dir / path.name),
         parameters=smoke_parameters(path) if smoke else {},
         cwd=str(NOTEBOOK_DIR),

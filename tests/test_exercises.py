@@ -1,0 +1,266 @@
+"""The exercise package: verdicts, hints, solutions, predictions, CI's copies; then every chapter's exercises,
+whose reference solutions must pass and whose plausible wrong answers must be rejected with the mistake named."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+import torch
+
+from ganlib.exercises import (
+    CORRECT,
+    INCORRECT,
+    NOT_ATTEMPTED,
+    CodeExercise,
+    Mistake,
+    Prediction,
+    VerdictNotExpected,
+    expect_verdicts,
+    is_stub,
+)
+from ganlib.exercises.code import call, close, tensor
+from ganlib.exercises.notebook import exercise_cells, expecting
+
+
+def _sum_checks(function):
+    x = torch.tensor([1.0, 2.0, 4.0])
+    total = tensor(call(function, x, when="on x = [1, 2, 4]"), (), "your total")
+    if close(total, -x.sum()):
+        raise Mistake("wrong sign")
+    if not close(total, x.sum()):
+        raise Mistake("that is not the sum of x")
+
+
+SUM = CodeExercise(
+    "Exercise 0.1, a sum", _sum_checks, ("add them up", "x.sum()"), "def total(x):\n    return x.sum()", "sum"
+)
+
+
+def _stub_with_docstring(x):
+    """Return the sum of x."""
+    ...
+
+
+def _stub_raising(x):
+    raise NotImplementedError("write total")
+
+
+@pytest.fixture(autouse=True)
+def _no_expectation():
+    expect_verdicts(None)
+    yield
+    expect_verdicts(None)
+
+
+@pytest.mark.parametrize("answer", [None, ..., _stub_with_docstring, _stub_raising], ids=repr)
+def test_an_unanswered_exercise_is_not_attempted_and_raises_nothing(answer):
+    assert SUM.check(answer).status == NOT_ATTEMPTED
+
+
+def test_a_function_with_a_body_is_not_a_stub():
+    assert not is_stub(lambda x: x.sum()) and not is_stub(print)
+
+
+@pytest.mark.parametrize(
+    ("answer", "named"),
+    [
+        (lambda x: -x.sum(), "wrong sign"),
+        (lambda x: x, "shape (3,) but a scalar"),
+        (lambda x: 1 / 0, "ZeroDivisionError on x = [1, 2, 4]"),
+        (lambda x: "six", "of type str, but a torch tensor"),
+        (lambda x: x.sum() * float("nan"), "nan or inf"),
+        (3, "a function is expected"),
+    ],
+)
+def test_a_wrong_answer_is_incorrect_with_the_mistake_named_and_no_traceback(answer, named, capsys):
+    verdict = SUM.check(answer)
+    assert verdict.status == INCORRECT and named in verdict.text
+    assert "Traceback" not in capsys.readouterr().out
+
+
+def test_a_right_answer_is_correct_and_the_check_does_not_print_the_reference(capsys):
+    assert SUM.check(lambda x: x.sum()).correct
+    SUM.check(lambda x: x.sum() + 1)
+    assert "7" not in capsys.readouterr().out
+
+
+def test_a_readers_in_place_change_does_not_spoil_the_next_case():
+    x = torch.ones(3)
+    call(lambda t: t.add_(1), x)
+    assert torch.equal(x, torch.ones(3))
+
+
+def test_hints_are_revealed_one_at_a_time_then_stay_on_the_last():
+    exercise = CodeExercise("hints", _sum_checks, ("first", "second"), "x", "why")
+    assert [str(exercise.hint()).split(": ")[-1] for _ in range(3)] == ["first", "second", "second"]
+    assert "1 to 2" in exercise.hint(7).text
+
+
+def test_the_solution_shows_its_code_and_its_reason():
+    shown = str(SUM.solution())
+    assert "return x.sum()" in shown and "sum" in shown
+
+
+def test_a_note_is_shown_once_even_when_displayed_again_as_the_cells_value(monkeypatch):
+    shown = []
+
+    def display(obj, raw=False):  # as IPython's display: an object that can show itself is asked to
+        return obj._ipython_display_() if hasattr(obj, "_ipython_display_") else shown.append(obj)
+
+    monkeypatch.setattr("ganlib.exercises.core.display", display)
+    verdict = SUM.check(lambda x: x.sum())
+    verdict._ipython_display_()  # what IPython does when the verdict is the cell's last expression
+    assert len(shown) == 1
+
+
+def test_ci_expectation_fails_the_run_on_another_verdict_and_passes_on_the_expected_one():
+    expect_verdicts(CORRECT)
+    assert SUM.check(lambda x: x.sum()).correct
+    with pytest.raises(VerdictNotExpected, match="wrong sign"):
+        SUM.check(lambda x: -x.sum())
+    expect_verdicts(NOT_ATTEMPTED)
+    with pytest.raises(VerdictNotExpected):
+        SUM.check(lambda x: x.sum())
+    with pytest.raises(ValueError, match="status='right'"):
+        expect_verdicts("right")
+
+
+def _choice():
+    return Prediction(
+        "Prediction 0.1, up or down",
+        outcome=lambda change: "up" if change > 0 else "down",
+        explain=lambda change: f"the run measured a change of {change:+.2f}",
+        options=("up", "down"),
+        hints=("think",),
+        solution='prediction = "up"',
+        reason="because",
+    )
+
+
+def test_a_prediction_is_judged_by_the_measured_number_not_a_fixed_answer():
+    question = _choice()
+    question.predict("Up")
+    assert question.check(0.3).correct
+    assert question.check(-0.3).status == INCORRECT
+
+
+@pytest.mark.parametrize("answer", [..., None, "sideways", 3])
+def test_a_missing_or_malformed_prediction_records_nothing_and_its_check_is_not_attempted(answer):
+    question = _choice()
+    question.predict("up")
+    question.predict(answer)  # a later answer replaces the earlier one, even when it is not valid
+    assert question.check(0.3).status == NOT_ATTEMPTED
+
+
+def test_a_numeric_prediction_is_correct_within_its_tolerance():
+    question = Prediction(
+        "p", outcome=lambda v: v, explain=str, hints=("h",), solution="prediction = 0.5", reason="r", within=0.05
+    )
+    question.predict(0.52)
+    assert question.check(0.5).correct and not question.check(0.6).correct
+    with pytest.raises(ValueError, match="within"):
+        Prediction("p", outcome=abs, explain=str, hints=("h",), solution="", reason="")
+
+
+def _notebook(*cells):
+    nb = nbformat.v4.new_notebook()
+    for source, tags in cells:
+        cell = nbformat.v4.new_code_cell(source)
+        cell.metadata["tags"] = tags
+        nb.cells.append(cell)
+    return nb
+
+
+def test_the_solved_copy_replaces_the_readers_lines_with_the_solution_and_keeps_the_check():
+    nb = _notebook(
+        ("from ganlib.exercises import ch01 as ex", []),
+        ("def value_function(d_real, d_fake):\n    ...\nex.value_function.check(value_function)", ["exercise"]),
+    )
+    from ganlib.exercises import ch01
+
+    solved = expecting(nb, CORRECT, solved=True)
+    assert solved.cells[0].source.endswith("expect_verdicts('correct')")
+    assert solved.cells[2].source == ch01.value_function.solution_code + "\nex.value_function.check(value_function)"
+    untouched = expecting(nb, NOT_ATTEMPTED, solved=False)
+    assert untouched.cells[2].source == nb.cells[1].source and "not attempted" in untouched.cells[0].source
+
+
+def test_an_exercise_cell_that_names_no_exercise_is_refused():
+    nb = _notebook(("from ganlib.exercises import ch01 as ex", []), ("ex.no_such_thing.check(1)", ["exercise"]))
+    with pytest.raises(ValueError, match="cell 1 is tagged 'exercise'"):
+        exercise_cells(nb)
+
+
+# ---- every chapter's exercises: the solution passes, plausible wrong answers are rejected with the mistake named
+
+CHAPTERS = ("ch01",)
+NAMESPACE = {"torch": torch, "math": __import__("math"), "F": torch.nn.functional}
+
+
+def _exercises(kind):
+    import importlib
+
+    for chapter in CHAPTERS:
+        module = importlib.import_module(f"ganlib.exercises.{chapter}")
+        for name, value in vars(module).items():
+            if isinstance(value, kind):
+                yield pytest.param(value, id=f"{chapter}.{name}")
+
+
+def _defined(source):
+    """The function a cell of code defines (the last one), or the variable `prediction` it sets."""
+    namespace = dict(NAMESPACE)
+    exec(source, namespace)
+    functions = [v for k, v in namespace.items() if k not in NAMESPACE and callable(v) and not k.startswith("__")]
+    return namespace.get("prediction", functions[-1] if functions else None)
+
+
+@pytest.mark.parametrize("exercise", list(_exercises(CodeExercise)))
+def test_every_code_exercises_solution_passes_its_check(exercise):
+    assert exercise.check(_defined(exercise.solution_code)).correct
+
+
+WRONG = {
+    "value_function": [
+        ("-(torch.log(d_real).mean() + torch.log(1 - d_fake).mean())", "wrong sign"),
+        ("torch.log(d_real).sum() + torch.log(1 - d_fake).sum()", "grows with the batch"),
+        ("torch.log(d_real).mean() + torch.log(d_fake).mean()", "log(1 - D(G(z)))"),
+        ("torch.cat([torch.log(d_real), torch.log(1 - d_fake)]).mean()", "each over its own batch"),
+        ("torch.log(d_real) + torch.log(1 - d_fake)", "raised RuntimeError"),
+        ("torch.log(d_real).squeeze(1) + torch.log(1 - d_fake).mean()", "shape (32,) but a scalar"),
+        ("d_real.mean() + (1 - d_fake).mean()", "logarithms are missing"),
+    ],
+    "optimal_discriminator": [
+        ("p_g / (p_data + p_g)", "inverted"),
+        ("p_data / p_g", "leaves [0, 1]"),
+        ("p_data / (p_data + p_g)", "nan (0/0)"),
+        ("(p_data / (p_data + p_g)).nan_to_num(0.5).mean()", "shape () but shape (7,)"),
+        ("torch.where(p_data + p_g > 0, p_data / (p_data + p_g + 1e-3), 0.5)", "wrong where p_data = 0.8"),
+    ],
+}
+ARGUMENTS = {"value_function": "d_real, d_fake", "optimal_discriminator": "p_data, p_g"}
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "named"), [(name, body, named) for name, cases in WRONG.items() for body, named in cases]
+)
+def test_a_plausible_wrong_answer_is_rejected_with_its_mistake_named(name, body, named):
+    import importlib
+
+    exercise = next(
+        getattr(importlib.import_module(f"ganlib.exercises.{c}"), name)
+        for c in CHAPTERS
+        if hasattr(importlib.import_module(f"ganlib.exercises.{c}"), name)
+    )
+    verdict = exercise.check(_defined(f"def answer({ARGUMENTS[name]}):\n    return {body}"))
+    assert verdict.status == INCORRECT and named in verdict.text, verdict.text
+
+
+def test_every_code_exercise_has_at_least_two_wrong_answers_tested():
+    names = {p.id.split(".")[1] for p in _exercises(CodeExercise)}
+    assert names <= set(WRONG) and all(len(WRONG[n]) >= 2 for n in names)
+
+
+@pytest.mark.parametrize("question", list(_exercises(Prediction)))
+def test_every_predictions_solution_is_a_valid_answer(question):
+    assert question.predict(_defined(question.solution_code)) and question.prediction is not None
