@@ -24,8 +24,8 @@ NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 
 
 def notebook_paths() -> list[Path]:
-    """The workbook's notebooks, in reading order."""
-    return sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
+    """The workbook's notebooks, in reading order: the chapters (00_, 01_, ...), then the appendices (A1_, ...)."""
+    return sorted([*NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"), *NOTEBOOK_DIR.glob("A[0-9]_*.ipynb")])
 
 
 def smoke_parameters(path: Path) -> dict[str, object]:
