@@ -193,8 +193,8 @@ def test_an_exercise_cell_that_names_no_exercise_is_refused():
 
 # ---- every chapter's exercises: the solution passes, plausible wrong answers are rejected with the mistake named
 
-CHAPTERS = ("ch01",)
-NAMESPACE = {"torch": torch, "math": __import__("math"), "F": torch.nn.functional}
+CHAPTERS = ("ch01", "ch04")
+NAMESPACE = {"torch": torch}  # what every notebook with exercises has imported; a solution imports the rest
 
 
 def _exercises(kind):
@@ -237,8 +237,56 @@ WRONG = {
         ("(p_data / (p_data + p_g)).nan_to_num(0.5).mean()", "shape () but shape (7,)"),
         ("torch.where(p_data + p_g > 0, p_data / (p_data + p_g + 1e-3), 0.5)", "wrong where p_data = 0.8"),
     ],
+    "count_modes": [
+        (
+            "def answer(samples, centres, std):\n"
+            "    nearest = torch.cdist(samples, centres).argmin(dim=1)\n"
+            "    high_quality = torch.cdist(samples, centres).min(dim=1).values < 3 * std\n"
+            "    return nearest.unique().numel(), high_quality.float().mean().item()",
+            "only high-quality samples",
+        ),
+        (
+            "def answer(samples, centres, std):\n"
+            "    distance, nearest = torch.cdist(samples, centres).min(dim=1)\n"
+            "    return nearest[distance < 3].unique().numel(), (distance < 3).float().mean().item()",
+            "3 * std, not 3",
+        ),
+        (
+            "def answer(samples, centres, std):\n"
+            "    distance, nearest = (torch.cdist(samples, centres) / std).min(dim=1)\n"
+            "    return nearest[distance < 3].unique().numel(), int((distance < 3).sum())",
+            "return their share",
+        ),
+        (
+            "def answer(samples, centres, std):\n"
+            "    distance, nearest = (torch.cdist(samples, centres) / std).min(dim=1)\n"
+            "    return len(nearest[distance < 3]), (distance < 3).float().mean()",
+            "counted high-quality samples, not modes",
+        ),
+    ],
+    "minibatch_std": [
+        ("torch.cat([h, h.std(dim=1, unbiased=False).mean().expand(len(h), 1)], dim=1)", "over the batch (dim=0)"),
+        ("torch.cat([h, h.std(dim=0).mean().expand(len(h), 1)], dim=1)", "unbiased estimate"),
+        (
+            "torch.cat([h, h.var(dim=0, unbiased=False).sqrt().mean().expand(len(h), 1)], dim=1)",
+            "add 1e-8 under the root",
+        ),
+        ("torch.cat([h, h.std(dim=0, unbiased=False).mean().item() + 0 * h[:, :1]], dim=1)", "cut off from the graph"),
+        (
+            "torch.cat([h, (h.var(dim=0, unbiased=False) + 1e-8).sqrt().mean().detach().expand(len(h), 1)], 1)",
+            "cut off",
+        ),
+        ("h.std(dim=0, unbiased=False).mean().expand(len(h), 1)", "shape (128, 1) but shape (128, 17)"),
+        ("torch.cat([h, h.std(unbiased=False).expand(len(h), 1)], dim=1)", "over all entries"),
+        ("torch.cat([h, h.std(dim=1, keepdim=True)], dim=1)", "differs from sample to sample"),
+    ],
 }
-ARGUMENTS = {"value_function": "d_real, d_fake", "optimal_discriminator": "p_data, p_g"}
+ARGUMENTS = {
+    "value_function": "d_real, d_fake",
+    "optimal_discriminator": "p_data, p_g",
+    "count_modes": "samples, centres, std",
+    "minibatch_std": "h",
+}
 
 
 @pytest.mark.parametrize(
@@ -252,7 +300,8 @@ def test_a_plausible_wrong_answer_is_rejected_with_its_mistake_named(name, body,
         for c in CHAPTERS
         if hasattr(importlib.import_module(f"ganlib.exercises.{c}"), name)
     )
-    verdict = exercise.check(_defined(f"def answer({ARGUMENTS[name]}):\n    return {body}"))
+    source = body if body.startswith("def ") else f"def answer({ARGUMENTS[name]}):\n    return {body}"
+    verdict = exercise.check(_defined(source))
     assert verdict.status == INCORRECT and named in verdict.text, verdict.text
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import torch
 
+from ganlib.checks import is_number
 from ganlib.exercises.core import CORRECT, INCORRECT, NOT_ATTEMPTED, Exercise, Mistake, NotAttempted, Verdict
 
 _EMPTY_OPS = {"RESUME", "NOP", "CACHE", "LOAD_CONST", "RETURN_VALUE", "RETURN_CONST"}
@@ -31,8 +32,9 @@ def is_stub(answer: Any) -> bool:
 
 
 def _copy(value: Any) -> Any:
-    """A fresh copy of a tensor argument, so a reader's in-place change cannot spoil the next case."""
-    return value.detach().clone().requires_grad_(value.requires_grad) if isinstance(value, torch.Tensor) else value
+    """A copy of a tensor argument, so a reader's in-place change cannot spoil the next case (gradients still flow
+    back to the original)."""
+    return value.clone() if isinstance(value, torch.Tensor) else value
 
 
 def call(function: Callable, *args: Any, when: str = "") -> Any:
@@ -66,6 +68,15 @@ def tensor(value: Any, shape: tuple[int, ...], what: str = "your result", finite
     if finite and not torch.isfinite(value).all():
         raise Mistake(f"{what} contains nan or inf")
     return value
+
+
+def number(value: Any, what: str = "your result") -> float:
+    """`value` (a Python or NumPy number, or a tensor holding one) as a float, else a Mistake saying what it is."""
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.item()
+    if not is_number(value):
+        raise Mistake(f"{what} should be one number, but it is {value!r}")
+    return float(value)
 
 
 def close(a: torch.Tensor, b: torch.Tensor, tolerance: float = 1e-4) -> bool:

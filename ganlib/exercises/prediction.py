@@ -50,6 +50,11 @@ class Prediction(Exercise):
             return ""
         return f"answer with a number (got {answer!r})"
 
+    @property
+    def _answer(self) -> str:
+        """The recorded prediction as the reader would write it."""
+        return repr(self.prediction) if self.options else f"{self.prediction:.4g}"
+
     def predict(self, answer: Any) -> Note:
         """Record the reader's prediction (before the measurement); a stub or a malformed answer records nothing."""
         self.prediction = None
@@ -59,7 +64,7 @@ class Prediction(Exercise):
             text = f"nothing recorded: {problem}."
         else:
             self.prediction = answer.strip().lower() if self.options else float(answer)
-            text = f"you predict {self.prediction!r}. The cells below measure it; the check after them compares."
+            text = f"you predict {self._answer}. The cells below measure it; the check after them compares."
         note = Note(f"Prediction ({self.title})", text)
         display(note)
         return note
@@ -70,5 +75,5 @@ class Prediction(Exercise):
             return self._deliver(NOT_ATTEMPTED, f"no prediction was recorded above; {self._explain(measured)}")
         right = self._outcome(measured)
         correct = self.prediction == right if self.options else abs(self.prediction - float(right)) <= self.within
-        verdict = f"you predicted {self.prediction!r}; {self._explain(measured)}"
+        verdict = f"you predicted {self._answer}; {self._explain(measured)}"
         return self._deliver(CORRECT if correct else INCORRECT, verdict)
