@@ -193,7 +193,7 @@ def test_an_exercise_cell_that_names_no_exercise_is_refused():
 
 # ---- every chapter's exercises: the solution passes, plausible wrong answers are rejected with the mistake named
 
-CHAPTERS = ("ch01", "ch04")
+CHAPTERS = ("ch01", "ch04", "ch07")
 NAMESPACE = {"torch": torch}  # what every notebook with exercises has imported; a solution imports the rest
 
 
@@ -280,12 +280,56 @@ WRONG = {
         ("torch.cat([h, h.std(unbiased=False).expand(len(h), 1)], dim=1)", "over all entries"),
         ("torch.cat([h, h.std(dim=1, keepdim=True)], dim=1)", "differs from sample to sample"),
     ],
+    "k_plus_one_loss": [
+        (
+            "def answer(logits_real, logits_fake):\n"
+            "    d_real = logits_real.exp().sum(1) / (logits_real.exp().sum(1) + 1)\n"
+            "    d_fake = logits_fake.exp().sum(1) / (logits_fake.exp().sum(1) + 1)\n"
+            "    return -d_real.log().mean() - (1 - d_fake).log().mean()",
+            "exp overflows",
+        ),
+        (
+            "-logits_real.logsumexp(1).mean() + torch.nn.functional.softplus(logits_fake.logsumexp(1)).mean()",
+            "-log D(x) is -log Z",
+        ),
+        (
+            "def answer(logits_real, logits_fake):\n"
+            "    sp = torch.nn.functional.softplus\n"
+            "    lse_r, lse_f = logits_real.max(1).values, logits_fake.max(1).values\n"
+            "    return (-lse_r + sp(lse_r)).mean() + sp(lse_f).mean()",
+            "logsumexp of the ten digit logits",
+        ),
+        (
+            "def answer(logits_real, logits_fake):\n"
+            "    sp = torch.nn.functional.softplus\n"
+            "    lse_r, lse_f = logits_fake.logsumexp(1), logits_real.logsumexp(1)\n"
+            "    return (-lse_r + sp(lse_r)).mean() + sp(lse_f).mean()",
+            "swapped",
+        ),
+        (
+            "def answer(logits_real, logits_fake):\n"
+            "    sp = torch.nn.functional.softplus\n"
+            "    lse_r, lse_f = logits_real.logsumexp(1), logits_fake.logsumexp(1)\n"
+            "    return (-lse_r + sp(lse_r)) + sp(lse_f)",
+            "raised RuntimeError",
+        ),
+    ],
+    "feature_matching": [
+        ("(real_features.mean(0) - fake_features.mean(0)).square().mean()", "keeps gradients into D"),
+        ("(real_features.detach() - fake_features).square().mean()", "pair by pair"),
+        ("-(real_features.detach().mean(0) - fake_features.mean(0)).square().sum()", "wrong sign"),
+        ("(real_features.detach().mean(0) - fake_features.mean(0)).abs().mean()", "not the squared distance"),
+        ("(real_features.detach().mean(0) - fake_features.mean(0)).square()", "shape (250,) but a scalar"),
+        ("(real_features.mean(0) - fake_features.mean(0)).square().mean().detach()", "no gradient reaches"),
+    ],
 }
 ARGUMENTS = {
     "value_function": "d_real, d_fake",
     "optimal_discriminator": "p_data, p_g",
     "count_modes": "samples, centres, std",
     "minibatch_std": "h",
+    "k_plus_one_loss": "logits_real, logits_fake",
+    "feature_matching": "real_features, fake_features",
 }
 
 
