@@ -19,7 +19,8 @@ from ganlib.exercises import (
     is_stub,
 )
 from ganlib.exercises.code import call, close, tensor
-from ganlib.exercises.notebook import exercise_cells, expecting
+from ganlib.exercises.notebook import chapter_exercises, exercise_cells, expecting
+from tools.notebooks import notebook_paths
 
 
 def _sum_checks(function):
@@ -193,18 +194,12 @@ def test_an_exercise_cell_that_names_no_exercise_is_refused():
 
 # ---- every chapter's exercises: the solution passes, plausible wrong answers are rejected with the mistake named
 
-CHAPTERS = ("ch01", "ch04", "ch07")
 NAMESPACE = {"torch": torch}  # what every notebook with exercises has imported; a solution imports the rest
+EXERCISES = {name: exercise for _, name, exercise in chapter_exercises()}
 
 
-def _exercises(kind):
-    import importlib
-
-    for chapter in CHAPTERS:
-        module = importlib.import_module(f"ganlib.exercises.{chapter}")
-        for name, value in vars(module).items():
-            if isinstance(value, kind):
-                yield pytest.param(value, id=f"{chapter}.{name}")
+def _of_kind(kind):
+    return [pytest.param(e, id=f"{c}.{n}") for c, n, e in chapter_exercises() if isinstance(e, kind)]
 
 
 def _defined(source):
@@ -215,7 +210,7 @@ def _defined(source):
     return namespace.get("prediction", functions[-1] if functions else None)
 
 
-@pytest.mark.parametrize("exercise", list(_exercises(CodeExercise)))
+@pytest.mark.parametrize("exercise", _of_kind(CodeExercise))
 def test_every_code_exercises_solution_passes_its_check(exercise):
     assert exercise.check(_defined(exercise.solution_code)).correct
 
@@ -337,23 +332,75 @@ ARGUMENTS = {
     ("name", "body", "named"), [(name, body, named) for name, cases in WRONG.items() for body, named in cases]
 )
 def test_a_plausible_wrong_answer_is_rejected_with_its_mistake_named(name, body, named):
-    import importlib
-
-    exercise = next(
-        getattr(importlib.import_module(f"ganlib.exercises.{c}"), name)
-        for c in CHAPTERS
-        if hasattr(importlib.import_module(f"ganlib.exercises.{c}"), name)
-    )
+    exercise = EXERCISES[name]
     source = body if body.startswith("def ") else f"def answer({ARGUMENTS[name]}):\n    return {body}"
     verdict = exercise.check(_defined(source))
     assert verdict.status == INCORRECT and named in verdict.text, verdict.text
 
 
 def test_every_code_exercise_has_at_least_two_wrong_answers_tested():
-    names = {p.id.split(".")[1] for p in _exercises(CodeExercise)}
+    names = {n for _, n, e in chapter_exercises() if isinstance(e, CodeExercise)}
     assert names <= set(WRONG) and all(len(WRONG[n]) >= 2 for n in names)
+    assert len(EXERCISES) == len(list(chapter_exercises())), "two chapters use one exercise name"
 
 
-@pytest.mark.parametrize("question", list(_exercises(Prediction)))
+@pytest.mark.parametrize("question", _of_kind(Prediction))
 def test_every_predictions_solution_is_a_valid_answer(question):
     assert question.predict(_defined(question.solution_code)) and question.prediction is not None
+
+
+# ---- the notebooks: every exercise placed once, where it is taught; predictions checked after they are made
+
+
+def _chapter_notebooks():
+    chapters = sorted({c for c, _, _ in chapter_exercises()})
+    return [pytest.param(c, p, id=p.name) for c in chapters for p in notebook_paths() if p.name[:2] == c[2:]]
+
+
+@pytest.mark.parametrize(("chapter", "path"), _chapter_notebooks())
+def test_a_chapter_places_each_of_its_exercises_once_3_to_6_with_2_code_and_1_prediction(chapter, path):
+    placed = [cell.exercise for cell in exercise_cells(nbformat.read(path, as_version=4))]
+    mine = [e for c, _, e in chapter_exercises() if c == chapter]
+    assert sorted(map(id, placed)) == sorted(map(id, mine)), f"{path.name} must place every exercise of {chapter} once"
+    assert 3 <= len(mine) <= 6
+    assert sum(isinstance(e, CodeExercise) for e in mine) >= 2 and any(isinstance(e, Prediction) for e in mine)
+
+
+@pytest.mark.parametrize(("chapter", "path"), _chapter_notebooks())
+def test_each_prediction_is_checked_in_a_later_cell_against_what_the_notebook_computes(chapter, path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in exercise_cells(nb):
+        if isinstance(cell.exercise, Prediction):
+            name = cell.check_line.split(".")[1]
+            later = [c.source for c in nb.cells[cell.index + 1 :] if c.cell_type == "code"]
+            assert any(f".{name}.check(" in source for source in later), f"{name} is predicted but never checked"
+
+
+@pytest.mark.parametrize(("chapter", "path"), _chapter_notebooks())
+def test_a_chapter_ends_with_5_to_8_review_questions_whose_answers_are_collapsed(chapter, path):
+    nb = nbformat.read(path, as_version=4)
+    review = [c.source for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## Review")]
+    assert len(review) == 1
+    questions = review[0].count("<details>")
+    assert 5 <= questions <= 8 and questions == review[0].count("</details>")
+
+
+@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.name)
+def test_every_exercise_cell_of_every_notebook_resolves_for_cis_two_copies(path):
+    nb = nbformat.read(path, as_version=4)
+    solved = expecting(nb, CORRECT, solved=True)
+    for cell in exercise_cells(nb):
+        assert solved.cells[cell.index + 1].source.startswith(cell.exercise.solution_code)
+
+
+@pytest.mark.parametrize(("chapter", "path"), _chapter_notebooks())
+def test_the_notebooks_stubs_as_committed_are_not_attempted(chapter, path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in exercise_cells(nb):
+        stub = nb.cells[cell.index].source.rstrip().rsplit("\n", 1)[0]
+        answer = _defined(stub)
+        if isinstance(cell.exercise, Prediction):
+            cell.exercise.predict(answer)
+            assert cell.exercise.prediction is None
+        else:
+            assert cell.exercise.check(answer).status == NOT_ATTEMPTED

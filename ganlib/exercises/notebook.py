@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import copy
 import importlib
+import pkgutil
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import nbformat
@@ -29,6 +31,15 @@ class ExerciseCell:
     index: int
     exercise: Exercise
     check_line: str
+
+
+def chapter_exercises() -> Iterator[tuple[str, str, Exercise]]:
+    """(chapter module, name, exercise) for every exercise of every chapter module (ch01, ch04, ...)."""
+    package = importlib.import_module("ganlib.exercises")
+    for module in sorted(m.name for m in pkgutil.iter_modules(package.__path__) if re.fullmatch(r"ch\d\d", m.name)):
+        for name, value in vars(importlib.import_module(f"ganlib.exercises.{module}")).items():
+            if isinstance(value, Exercise):
+                yield module, name, value
 
 
 def exercise_cells(nb: nbformat.NotebookNode) -> list[ExerciseCell]:
