@@ -5,6 +5,7 @@ import torch
 
 from ganlib.evaluation.cas import N_CLASSES, balanced_subset, per_class_accuracy, train_and_test
 from ganlib.evaluation.classifier import _ExtraBatches, train_classifier
+from ganlib.recipes import fast_mnist_config, few_label_cgan
 from ganlib.semi_supervised import split_labels
 
 
@@ -129,3 +130,13 @@ def test_bad_extra_sets_are_refused_by_name(options, named):
     images, labels = _squares(2, seed=0)
     with pytest.raises(ValueError, match=f"^{named}="):
         train_and_test(images, labels, images, labels, updates=2, **options)
+
+
+def test_the_few_label_cgan_is_the_fast_recipe_on_the_labelled_digits_alone():
+    images, labels = _squares(2, seed=0)
+    gan = few_label_cgan(images, labels, "cpu", seed=4)
+    assert torch.equal(gan.data.x, images) and torch.equal(gan.data.y, labels)
+    assert gan.config == fast_mnist_config(4)
+    assert gan.G.n_classes == 10 and gan.D.conditioning == "projection"
+    gan.run(2)
+    assert gan.sample(10, labels=torch.arange(10)).shape == (10, 1, 28, 28)
