@@ -52,6 +52,13 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
+def _better(gan: float, other: float, name: str, lower_is_better: bool = False) -> str:
+    """Which of the two numbers wins, in words ("tie" when they are equal)."""
+    if gan == other:
+        return "tie"
+    return "GAN" if (gan < other) == lower_is_better else name
+
+
 def _reader(chapter: str, results: Results) -> Callable[[str], object]:
     """results[key], or a ValueError that names the chapter's notebook to run again."""
 
@@ -130,7 +137,7 @@ def _vae_gan_rows(get: Callable[[str], object]) -> list[VerdictRow]:
             notebook,
             f"{gan:.{digits}f}",
             f"VAE {vae:.{digits}f}",
-            "GAN" if gan > vae else "VAE",
+            _better(gan, vae, "VAE"),
         )
 
     fid_gan, fid_vae = get("gan_fid"), get("vae_fid")
@@ -149,7 +156,7 @@ def _vae_gan_rows(get: Callable[[str], object]) -> list[VerdictRow]:
             notebook,
             f"{styled:.3f} on styles",
             f"MSE {mse:.3f}",
-            "GAN" if styled > mse else "MSE",
+            _better(styled, mse, "MSE"),
         ),
         VerdictRow(
             "samples that look real",
@@ -157,7 +164,7 @@ def _vae_gan_rows(get: Callable[[str], object]) -> list[VerdictRow]:
             notebook,
             f"{fid_gan:.0f}",
             f"VAE {fid_vae:.0f}",
-            "GAN" if fid_gan < fid_vae else "VAE",
+            _better(fid_gan, fid_vae, "VAE", lower_is_better=True),
         ),
         higher_wins("fidelity (precision)", get("gan_precision"), get("vae_precision"), 2),
         higher_wins("coverage (recall)", get("gan_recall"), get("vae_recall"), 2),

@@ -63,6 +63,8 @@ def test_the_verdict_follows_the_numbers():
     assert _row(rows, "closeness").verdict == "VAE"
     assert _row(rows, "ambiguous tops completed").verdict == "neither, on most tops"
     assert _row(rows, "a classifier trained on generated").verdict == "generated better by 0.5 points"
+    swapped["vae_gan"].update(gan_recall=0.4, vae_recall=0.4)
+    assert _row(verdict_rows(swapped), "coverage").verdict == "tie"
 
 
 def test_a_chapter_not_run_yet_says_which_notebook_to_run():
