@@ -79,7 +79,8 @@ def main() -> None:
             print(target)
         return
     out = args.out or (SMOKE_DIR if args.smoke else EXECUTED_DIR)
-    for path in notebook_paths():
+    # notebook 00 shows the verdict from the results the chapters save: it runs after them
+    for path in sorted(notebook_paths(), key=lambda path: path.name.startswith("00_")):
         print(f"{path.name}: {execute(path, out, args.smoke):.0f} s", flush=True)
 
 
