@@ -215,6 +215,30 @@ def test_every_code_exercises_solution_passes_its_check(exercise):
     assert exercise.check(_defined(exercise.solution_code)).correct
 
 
+def _algorithm_1(
+    loop="for _ in range(k):",
+    d_fake="G(noise_batch()).detach()",
+    zero_d="opt_d.zero_grad()",
+    g_loss="F.softplus(-D(G(noise_batch()))).mean()",
+    zero_g="opt_g.zero_grad()",
+    g_step="opt_g.step()",
+):
+    """A reader's Algorithm 1 with one line changed."""
+    return f"""
+def answer(G, D, opt_d, opt_g, real_batch, noise_batch, k):
+    {loop}
+        fake = {d_fake}
+        loss_d = F.softplus(-D(real_batch())).mean() + F.softplus(D(fake)).mean()
+        {zero_d}
+        loss_d.backward()
+        opt_d.step()
+    loss_g = {g_loss}
+    {zero_g}
+    loss_g.backward()
+    {g_step}
+"""
+
+
 WRONG = {
     "value_function": [
         ("-(torch.log(d_real).mean() + torch.log(1 - d_fake).mean())", "wrong sign"),
@@ -317,6 +341,29 @@ WRONG = {
         ("(real_features.detach().mean(0) - fake_features.mean(0)).square()", "shape (250,) but a scalar"),
         ("(real_features.mean(0) - fake_features.mean(0)).square().mean().detach()", "no gradient reaches"),
     ],
+    "discriminator_loss": [
+        ("F.softplus(-fake_logits).mean() + F.softplus(real_logits).mean()", "swapped"),
+        ("-(F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean())", "wrong sign"),
+        ("F.softplus(-real_logits).sum() + F.softplus(fake_logits).sum()", "grows with the batch"),
+        ("F.softplus(-real_logits).mean() + F.softplus(-fake_logits).mean()", "rewards D for calling fakes real"),
+        ("-torch.sigmoid(real_logits).log().mean() - (1 - torch.sigmoid(fake_logits)).log().mean()", "softplus"),
+    ],
+    "generator_loss": [
+        ("-F.softplus(fake_logits).mean()", "saturating loss"),
+        ("-F.softplus(-fake_logits).mean()", "wrong sign"),
+        ("F.softplus(fake_logits).mean()", "D's term for the fakes"),
+        ("F.softplus(-fake_logits)", "shape (64,) but a scalar"),
+        ("-torch.sigmoid(fake_logits).log().mean()", "inf when D rejects the fakes"),
+    ],
+    "algorithm_1": [
+        (_algorithm_1("for _ in range(k + 1):"), "D took 3 steps on 3 real batches"),
+        (_algorithm_1(g_loss="-F.softplus(D(G(noise_batch()))).mean()"), "saturating loss"),
+        (_algorithm_1(d_fake="G(noise_batch())", zero_g=""), "keeps gradients into G"),
+        (_algorithm_1(g_loss="F.softplus(-D(G(noise_batch()).detach())).mean()"), "G did not move"),
+        (_algorithm_1(zero_d=""), "accumulate over its k steps"),
+        (_algorithm_1(g_loss="F.softplus(-D(fake)).mean()"), "noise batches"),
+        (_algorithm_1(g_step="opt_g.step()\n    opt_d.step()"), "D took 3 steps on 2 real batches"),
+    ],
 }
 ARGUMENTS = {
     "value_function": "d_real, d_fake",
@@ -325,6 +372,8 @@ ARGUMENTS = {
     "minibatch_std": "h",
     "k_plus_one_loss": "logits_real, logits_fake",
     "feature_matching": "real_features, fake_features",
+    "discriminator_loss": "real_logits, fake_logits",
+    "generator_loss": "fake_logits",
 }
 
 
@@ -333,8 +382,8 @@ ARGUMENTS = {
 )
 def test_a_plausible_wrong_answer_is_rejected_with_its_mistake_named(name, body, named):
     exercise = EXERCISES[name]
-    source = body if body.startswith("def ") else f"def answer({ARGUMENTS[name]}):\n    return {body}"
-    verdict = exercise.check(_defined(source))
+    source = body if "def " in body else f"def answer({ARGUMENTS[name]}):\n    return {body}"
+    verdict = exercise.check(_defined("from torch.nn import functional as F\n" + source))
     assert verdict.status == INCORRECT and named in verdict.text, verdict.text
 
 
