@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha256
 SMOKE_DIR := build/smoke
 PYTEST_ARGS ?=
 
-.PHONY: install lab test notebooks strip bench clean
+.PHONY: install lab test notebooks book strip bench clean
 
 install: $(STAMP)
 
@@ -25,11 +25,15 @@ lab: install  ## JupyterLab on 127.0.0.1 with token auth; open the printed URL
 test: install  ## the whole suite: lint, unit tests, notebooks (nbval + papermill, smoke settings), browser test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check ganlib tests bench
-	@rm -rf $(SMOKE_DIR) && $(BIN)/python tools/notebooks.py --smoke-copies $(SMOKE_DIR) >/dev/null
+	@rm -rf $(SMOKE_DIR) && $(BIN)/python -m tools.notebooks --smoke-copies $(SMOKE_DIR) >/dev/null
 	$(BIN)/python -m pytest tests $(SMOKE_DIR) --nbval-lax $(PYTEST_ARGS)
 
-notebooks: install  ## run every notebook with its full settings into build/
-	$(BIN)/python tools/notebooks.py --out build
+notebooks: install  ## every notebook at full settings: executed copies, results and the README's verdict, to commit
+	$(BIN)/python -m tools.notebooks
+	$(BIN)/python -m tools.executed
+
+book: install  ## the offline HTML book from the executed copies, in build/book/ (open build/book/index.html)
+	$(BIN)/python -m tools.book
 
 
 strip: install  ## remove outputs before committing notebooks
