@@ -22,7 +22,7 @@ $(STAMP): requirements.txt pyproject.toml
 lab: install  ## JupyterLab on 127.0.0.1 with token auth; open the printed URL
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root)
 
-test: install  ## the whole suite: lint, unit tests, notebooks (nbval + papermill, smoke settings), browser test
+test: install  ## the whole suite: lint, unit tests, notebooks at smoke settings (papermill: exercises unanswered; nbval: answered with their solutions), browser tests
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check ganlib tests bench
 	@rm -rf $(SMOKE_DIR) && $(BIN)/python -m tools.notebooks --smoke-copies $(SMOKE_DIR) >/dev/null
