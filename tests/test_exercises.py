@@ -129,9 +129,9 @@ def test_ci_expectation_fails_the_run_on_another_verdict_and_passes_on_the_expec
 def _choice():
     return Prediction(
         "Prediction 0.1, up or down",
-        outcome=lambda change: "up" if change > 0 else "down",
         explain=lambda change: f"the run measured a change of {change:+.2f}",
-        options=("up", "down"),
+        options=("down", "up"),
+        edges=(0.0,),
         hints=("think",),
         solution='prediction = "up"',
         reason="because",
@@ -154,13 +154,13 @@ def test_a_missing_or_malformed_prediction_records_nothing_and_its_check_is_not_
 
 
 def test_a_numeric_prediction_is_correct_within_its_tolerance():
-    question = Prediction(
-        "p", outcome=lambda v: v, explain=str, hints=("h",), solution="prediction = 0.5", reason="r", within=0.05
-    )
+    question = Prediction("p", explain=str, hints=("h",), solution="prediction = 0.5", reason="r", within=0.05)
     question.predict(0.52)
     assert question.check(0.5).correct and not question.check(0.6).correct
     with pytest.raises(ValueError, match="within"):
-        Prediction("p", outcome=abs, explain=str, hints=("h",), solution="", reason="")
+        Prediction("p", explain=str, hints=("h",), solution="", reason="")
+    with pytest.raises(ValueError, match="edges"):
+        Prediction("p", explain=str, hints=("h",), solution="", reason="", options=("a", "b"), edges=(1.0, 2.0))
 
 
 def _notebook(*cells):

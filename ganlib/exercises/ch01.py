@@ -104,20 +104,14 @@ def optimal_discriminator(p_data, p_g):
 )
 
 
-def _v_far_apart(v: float) -> str:
-    if v > -0.1:
-        return "about 0"
-    return "about -log 4" if v < -math.log(4) + 0.1 else "in between"
-
-
 v_far_apart = Prediction(
     "Prediction 1.3, V against the best D when the fakes are far from the data",
-    outcome=_v_far_apart,
     explain=lambda v: (
         f"V(D*, G) measured at shift 3.0: {v:.4f} (-log 4 = {-math.log(4):.4f}), "
         f"so JS = {(v + math.log(4)) / 2:.4f} nats, against ln 2 = {math.log(2):.4f} for distributions fully apart."
     ),
     options=("about -log 4", "in between", "about 0"),
+    edges=(-math.log(4) + 0.1, -0.1),
     hints=(
         "Far apart, D* can be sure everywhere: 1 on the data, 0 on the fakes. What are log 1 and log(1 - 0)?",
         "JS between two distributions that never overlap is ln 2, its largest value.",
@@ -131,9 +125,9 @@ v_far_apart = Prediction(
 
 stronger_gradient = Prediction(
     "Prediction 1.4, which loss pushes G harder against a confident D",
-    outcome=lambda ratio: "non-saturating" if ratio > 1 else "saturating",
     explain=lambda ratio: f"the non-saturating gradient measured {ratio:.1f} times the saturating one.",
     options=("saturating", "non-saturating"),
+    edges=(1.0,),
     hints=(
         "Look at the slopes of the two losses near D(G(z)) = 0 in the figure above.",
         "With respect to D's logit, the saturating gradient is -D(G(z)) and the non-saturating one -(1 - D(G(z))).",

@@ -243,7 +243,6 @@ def algorithm_1(G, D, opt_d, opt_g, real_batch, noise_batch, k):
 
 coin_flip_loss = Prediction(
     "Prediction 2.4, D's loss at a coin flip",
-    outcome=lambda loss: loss,
     explain=lambda loss: f"a D that says 1/2 to every image has a loss of {loss:.4f}.",
     within=0.05,
     hints=("A D that cannot tell real from fake says D(x) = 1/2 everywhere: what is -log(1/2) - log(1 - 1/2)?",),
@@ -253,15 +252,11 @@ coin_flip_loss = Prediction(
 )
 
 
-def _confident_bucket(share: float) -> str:
-    return "over 95%" if share > 0.95 else ("80% to 95%" if share >= 0.8 else "under 80%")
-
-
 real_confidence = Prediction(
     "Prediction 2.5, how sure the judge is of real digits",
-    outcome=_confident_bucket,
     explain=lambda share: f"the classifier read {share:.1%} of real training digits with confidence above 0.9.",
     options=("under 80%", "80% to 95%", "over 95%"),
+    edges=(0.8, 0.95),
     hints=("The judge was trained on labelled MNIST digits and reads its test set with about 99% accuracy.",),
     solution='prediction = "over 95%"',
     reason="Real digits are what the judge was trained on: nearly all are read with confidence. That share is the "

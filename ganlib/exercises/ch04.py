@@ -129,7 +129,6 @@ def minibatch_std(h):
 
 real_share = Prediction(
     "Prediction 4.1, the share of real samples within 3 standard deviations",
-    outcome=lambda share: share,
     explain=lambda share: f"{share:.2%} of 2,500 real ring samples lie within 3 standard deviations of their mode.",
     within=0.006,
     hints=(
@@ -146,9 +145,9 @@ real_share = Prediction(
 
 noise_confidence = Prediction(
     "Prediction 4.4, how sure the digit classifier is of pure noise",
-    outcome=lambda share: "under 10%" if share < 0.1 else ("over 90%" if share > 0.9 else "10% to 90%"),
     explain=lambda share: f"the classifier read {share:.0%} of the noise images with confidence above 0.9.",
     options=("under 10%", "10% to 90%", "over 90%"),
+    edges=(0.1, 0.9),
     hints=("A softmax classifier must spread probability 1 over ten digits, whatever it is shown.",),
     solution='prediction = "over 90%"',
     reason="Trained on digits only, the classifier has no 'none of these' answer, and an input far from every "

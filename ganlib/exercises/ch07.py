@@ -117,7 +117,6 @@ def feature_matching(real_features, fake_features):
 
 d_of_equal_logits = Prediction(
     "Prediction 7.2, D(x) when all ten digit logits are 0",
-    outcome=lambda d: d,
     explain=lambda d: f"with all ten digit logits 0, D(x) = {d:.4f}.",
     within=0.02,
     hints=("p(fake | x) = 1 / (Z + 1) with Z = sum of exp(logit) over the ten digits.",),
@@ -127,15 +126,11 @@ d_of_equal_logits = Prediction(
 )
 
 
-def _fid_ratio(ratio: float) -> str:
-    return "more than 5 times" if ratio > 5 else "within 5 times"
-
-
 generated_fid = Prediction(
     "Prediction 7.4, how far feature matching's samples are from real digits",
-    outcome=_fid_ratio,
     explain=lambda ratio: f"the generated digits' classifier FID is {ratio:.1f} times that of other real digits.",
     options=("within 5 times", "more than 5 times"),
+    edges=(5.0,),
     hints=("Feature matching asks G for the right *average* of D's features, not for images that look like digits.",),
     solution='prediction = "more than 5 times"',
     reason="A batch can match D's average features while no single image looks like a digit; Dai et al. (2017) "

@@ -1,13 +1,14 @@
 """Prediction questions: the reader commits to an answer before the cell that measures it runs.
 
 `q.predict(answer)` records the reader's answer; after the measurement, `q.check(measured)` compares it with
-the number the notebook has just computed, never with a value written in advance. The question's `outcome`
-turns the measurement into the right answer (an option, or a number), so a run with other settings or
-another seed is judged by what it measured.
+the number the notebook has just computed, never with a value written in advance: a numeric prediction is right
+within a tolerance of it, an option is right when the measurement falls in its interval (between `edges`), so a
+run with other settings or another seed is judged by what it measured.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable
 from typing import Any
@@ -20,24 +21,27 @@ from ganlib.exercises.core import CORRECT, INCORRECT, NOT_ATTEMPTED, Exercise, N
 
 
 class Prediction(Exercise):
-    """A question answered with one of `options`, or, when `options` is empty, with a number (`within` of it)."""
+    """A number, right `within` of the measured one; or one of `options`, the i-th right when the measurement lies
+    between edges[i - 1] and edges[i] (ascending; the first and last intervals are open)."""
 
     def __init__(
         self,
         title: str,
-        outcome: Callable[[Any], Any],
-        explain: Callable[[Any], str],
+        explain: Callable[[float], str],
         hints: tuple[str, ...],
         solution: str,
         reason: str,
         options: tuple[str, ...] = (),
+        edges: tuple[float, ...] = (),
         within: float = 0.0,
     ) -> None:
         super().__init__(title, hints, solution, reason)
+        if options and (len(edges) != len(options) - 1 or list(edges) != sorted(edges)):
+            raise ValueError(f"edges={edges!r} is not accepted: expected {len(options) - 1} ascending numbers")
         if not options and not within > 0:
             raise ValueError(f"within={within!r} is not accepted: a numeric prediction needs a tolerance > 0")
-        self.options, self.within = tuple(options), within
-        self._outcome, self._explain = outcome, explain
+        self.options, self.edges, self.within = tuple(options), tuple(edges), within
+        self._explain = explain
         self.prediction: Any = None
 
     def _problem(self, answer: Any) -> str:
@@ -73,7 +77,10 @@ class Prediction(Exercise):
         """Compare the recorded prediction with what the notebook measured (`measured`, passed by the notebook)."""
         if self.prediction is None:
             return self._deliver(NOT_ATTEMPTED, f"no prediction was recorded above; {self._explain(measured)}")
-        right = self._outcome(measured)
-        correct = self.prediction == right if self.options else abs(self.prediction - float(right)) <= self.within
+        measured = float(measured)
+        if self.options:
+            correct = self.prediction == self.options[bisect.bisect_right(self.edges, measured)]
+        else:
+            correct = abs(self.prediction - measured) <= self.within
         verdict = f"you predicted {self._answer}; {self._explain(measured)}"
         return self._deliver(CORRECT if correct else INCORRECT, verdict)
