@@ -49,9 +49,11 @@ def as_float(value: Any, name: str, accepted: str, low: float | None = None, hig
 
 # ----- tensors ------------------------------------------------------------------------------------------------------
 # Two kinds of check, by cost. Shapes and dtypes are read from a tensor's metadata, free on any device: every public
-# function checks them, training steps and forward passes included. Values (NaN, a pixel range, a label range) need
-# the tensor's contents, a device sync on a GPU: they are checked once at a function's boundary (an evaluation, a
-# run's data), never inside a step that a training loop repeats.
+# function checks them, training steps and forward passes included. Values (NaN, a pixel range) need the tensor's
+# contents, a device sync on a GPU: they are checked once at a function's boundary (an evaluation, a run's data),
+# never inside a step that a training loop repeats. Label ranges are the one exception, and only where the labels
+# already sit on the CPU (check_labels): there reading them costs microseconds, and an out-of-range label would
+# otherwise index out of bounds deep inside torch.
 
 IMAGE_SHAPE = (1, 28, 28)  # an MNIST digit: what the DCGANs, the classifier and the completion task take
 PIXEL_RANGE_HINTS = {(-1.0, 1.0): "for 0..255 images: x / 127.5 - 1", (0.0, 1.0): "for 0..255 images: x / 255"}

@@ -37,7 +37,6 @@ from torch.nn.parallel import DistributedDataParallel
 from ganlib import TrainConfig, Trainer
 from ganlib.checkpoint import save_checkpoint
 from ganlib.checks import check_instance, is_int, number_option, require
-from ganlib.data import DATASETS
 from ganlib.recipes import make_trainer
 
 BACKENDS = ("gloo", "nccl")  # gloo: processes on CPUs; nccl: one GPU per process
@@ -151,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> Trainer:
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog=LAUNCH, description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", default="ring", choices=DATASETS, help="MLPs for toy data, DCGAN for mnist")
+    parser.add_argument("--dataset", default="ring", help="ring, grid, mixture1d (MLPs) or mnist (DCGAN)")
     count = number_option(int, 1)
     parser.add_argument("--steps", type=number_option(int, 0), default=1000, help="generator steps")
     parser.add_argument("--batch-size", type=count, default=64, help="the global batch, split over the processes")
@@ -162,7 +161,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=count, default=1, help="CPU threads per process")
     parser.add_argument("--checkpoint", default=None, help="path of the final checkpoint, written by rank 0")
     default_backend = "nccl" if torch.cuda.is_available() else "gloo"
-    parser.add_argument("--backend", default=default_backend, choices=BACKENDS, help="default here: %(default)s")
+    parser.add_argument("--backend", default=default_backend, help=f"one of {BACKENDS} (default here: %(default)s)")
     return parser.parse_args(argv)
 
 

@@ -192,3 +192,14 @@ def test_bench_options_out_of_range_stop_with_a_usage_error_naming_the_option(ar
     with pytest.raises(SystemExit) as info:
         parse_seeded_options(argparse.ArgumentParser(), "table.json", 1, "")
     assert info.value.code == 2 and f"argument {argv[0]}: {argv[1]!r} is not accepted" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv", [["--threads", "0"], ["--steps", "-1"], ["--batch-size", "0"], ["--lr", "nan"], ["--width", "2.5"]]
+)
+def test_distributed_options_out_of_range_stop_with_a_usage_error_naming_the_option(argv, capsys):
+    from ganlib.distributed import main
+
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2 and f"argument {argv[0]}: {argv[1]!r} is not accepted" in capsys.readouterr().err
