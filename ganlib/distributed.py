@@ -37,6 +37,7 @@ from torch.nn.parallel import DistributedDataParallel
 from ganlib import TrainConfig, Trainer
 from ganlib.checkpoint import save_checkpoint
 from ganlib.checks import check_instance, is_int, number_option, require
+from ganlib.data import DATASETS
 from ganlib.recipes import make_trainer
 
 BACKENDS = ("gloo", "nccl")  # gloo: processes on CPUs; nccl: one GPU per process
@@ -124,6 +125,7 @@ def save(trainer: Trainer, path: str, world_size: int) -> None:
 def main(argv: Sequence[str] | None = None) -> Trainer:
     """The command line: train a recipe of `make_trainer` on the processes torchrun started."""
     args = _parse(argv)
+    require(args.dataset in DATASETS, "dataset", args.dataset, f"one of {DATASETS}")  # before the launch is checked
     rank, local_rank, world_size = (int(os.environ.get(name, -1)) for name in ("RANK", "LOCAL_RANK", "WORLD_SIZE"))
     require(world_size >= 1 and 0 <= rank < world_size, "WORLD_SIZE", world_size, f"a launch by {LAUNCH}")
     batch = shard_batch_size(args.batch_size, world_size)
