@@ -19,6 +19,7 @@ import psutil
 import torch
 
 from ganlib import TrainConfig
+from ganlib.checks import number_option
 from ganlib.live import Dashboard
 from ganlib.recipes import make_trainer
 
@@ -82,7 +83,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="measuring time per run")
     parser.add_argument("--repeats", type=int, default=2, help="alternating runs of each; medians are printed")
     parser.add_argument("--chunk", type=int, default=20, help="steps per frame (the dashboard's default)")
-    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (toy MLPs gain nothing)")
+    parser.add_argument("--threads", type=number_option(int, 1), default=1, help="torch threads (MLPs gain nothing)")
     parser.add_argument("--memory-steps", type=int, default=0, help="also train this many steps, printing memory")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
