@@ -364,6 +364,69 @@ WRONG = {
         (_algorithm_1(g_loss="F.softplus(-D(fake)).mean()"), "noise batches"),
         (_algorithm_1(g_step="opt_g.step()\n    opt_d.step()"), "D took 3 steps on 2 real batches"),
     ],
+    "knn_precision": [
+        (
+            "torch.cdist(fake, real).le(torch.cdist(real, real).topk(k, dim=1, largest=False).values[:, k - 1])"
+            ".any(dim=1).double().mean()",
+            "its own nearest neighbour",
+        ),
+        (
+            "torch.cdist(fake, real).le(torch.cdist(real, real).topk(k + 2, dim=1, largest=False).values[:, k + 1])"
+            ".any(dim=1).double().mean()",
+            "(k + 1)-th neighbour",
+        ),
+        (
+            "def answer(real, fake, k):\n"
+            "    radii = torch.cdist(real, real).topk(k + 1, dim=1, largest=False).values[:, k]\n"
+            "    distance, nearest = torch.cdist(fake, real).min(dim=1)\n"
+            "    return (distance <= radii[nearest]).double().mean()",
+            "only the nearest real sample's ball",
+        ),
+        (
+            "torch.cdist(real, fake).le(torch.cdist(fake, fake).topk(k + 1, dim=1, largest=False).values[:, k])"
+            ".any(dim=1).double().mean()",
+            "that is recall",
+        ),
+        (
+            "torch.cdist(fake, real).lt(torch.cdist(real, real).topk(k + 1, dim=1, largest=False).values[:, k])"
+            ".any(dim=1).double().mean()",
+            "exactly on a ball's rim",
+        ),
+    ],
+    "spherical_path": [
+        ("(1 - t[:, None]) * z0 + t[:, None] * z1", "straight line"),
+        (
+            "def answer(z0, z1, t):\n"
+            "    t, omega = t[:, None], torch.arccos(torch.dot(z0, z1))\n"
+            "    return (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / torch.sin(omega)",
+            "unit",
+        ),
+        (
+            "def answer(z0, z1, t):\n"
+            "    t, omega = t[:, None], torch.arccos(torch.dot(z0 / z0.norm(), z1 / z1.norm()))\n"
+            "    return (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / torch.sin(omega)",
+            "parallel",
+        ),
+        (
+            "def answer(z0, z1, t):\n"
+            "    t, omega = t[:, None], torch.arccos(torch.dot(z0 / z0.norm(), z1 / z1.norm()))\n"
+            "    return (torch.sin(t * omega) * z0 + torch.sin((1 - t) * omega) * z1) / torch.sin(omega)",
+            "reversed",
+        ),
+    ],
+    "reparameterise": [
+        ("mu + logvar.exp() * eps", "the variance exp(logvar)"),
+        ("mu + logvar.sqrt() * eps", "nan"),
+        ("mu + logvar * eps", "log of the variance"),
+        ("mu + (0.5 * logvar).exp() * torch.randn_like(mu)", "with the eps given"),
+        ("(mu + (0.5 * logvar).exp() * eps).detach()", "no gradient reaches"),
+    ],
+    "kl_term": [
+        ("-0.5 * (mu**2 + logvar.exp() - 1 - logvar).sum(dim=1)", "wrong sign"),
+        ("0.5 * (mu**2 + logvar.exp() - 1 - logvar).mean(dim=1)", "averaged over the 4 latent dimensions"),
+        ("0.5 * (mu**2 + logvar.exp() - logvar).sum(dim=1)", "-1 inside the sum is missing"),
+        ("0.5 * (mu**2 + logvar.exp() - 1 - logvar).sum()", "shape () but shape (8,)"),
+    ],
 }
 ARGUMENTS = {
     "value_function": "d_real, d_fake",
@@ -374,6 +437,10 @@ ARGUMENTS = {
     "feature_matching": "real_features, fake_features",
     "discriminator_loss": "real_logits, fake_logits",
     "generator_loss": "fake_logits",
+    "knn_precision": "real, fake, k",
+    "spherical_path": "z0, z1, t",
+    "reparameterise": "mu, logvar, eps",
+    "kl_term": "mu, logvar",
 }
 
 
