@@ -7,6 +7,7 @@ say the same thing. Each row names the chapter that measured it, so a reader can
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,7 +117,9 @@ def _cgan_rows(get: Callable[[str], object]) -> list[VerdictRow]:
 
 
 def _ssl_rows(get: Callable[[str], object]) -> list[VerdictRow]:
-    gain = 100 * (get("ssl_mean") - get("baseline_mean"))
+    differences = [100 * (a - b) for a, b in zip(get("ssl_test_accuracy"), get("baseline_test_accuracy"), strict=True)]
+    gain = statistics.mean(differences)
+    spread = statistics.stdev(differences) if len(differences) > 1 else 0.0
     return [
         VerdictRow(
             "few labels",
@@ -124,7 +127,7 @@ def _ssl_rows(get: Callable[[str], object]) -> list[VerdictRow]:
             CHAPTERS["ssl"],
             _pct(get("ssl_mean")),
             f"{_pct(get('baseline_mean'))} from the labels alone",
-            f"{gain:+.1f} points: " + ("a gain" if gain > 0 else "no gain"),
+            f"{gain:+.1f} ± {spread:.1f} points: {_difference(gain, spread)}",
         )
     ]
 
