@@ -414,6 +414,22 @@ WRONG = {
             "reversed",
         ),
     ],
+    "label_channels": [
+        (
+            "torch.cat([F.one_hot(y, n_classes)[:, :, None, None].expand(-1, -1, 28, 28).to(x.dtype), x], 1)",
+            "channel 0",
+        ),
+        ("torch.cat([x, y[:, None, None, None].expand(-1, 1, 28, 28).to(x.dtype)], dim=1)", "2 channels"),
+        ("torch.cat([x, torch.ones(len(x), n_classes, 28, 28)], dim=1)", "every label channel is all ones"),
+        ("torch.cat([x, F.one_hot(y, n_classes)[:, :, None, None].to(x.dtype)], dim=1)", "raised RuntimeError"),
+    ],
+    "projection_score": [
+        ("(V[y] * phi).sum(dim=1)", "unconditional term"),
+        ("psi + (phi @ V.T).sum(dim=1)", "every class's vector"),
+        ("psi + (V[y] * phi).sum()", "over the whole batch"),
+        ("(psi + (V[y] * phi).sum(dim=1)).mean()", "shape () but shape (6,)"),
+        ("psi - (V[y] * phi).sum(dim=1)", "wrong sign"),
+    ],
     "reparameterise": [
         ("mu + logvar.exp() * eps", "the variance exp(logvar)"),
         ("mu + logvar.sqrt() * eps", "nan"),
@@ -439,6 +455,8 @@ ARGUMENTS = {
     "generator_loss": "fake_logits",
     "knn_precision": "real, fake, k",
     "spherical_path": "z0, z1, t",
+    "label_channels": "x, y, n_classes",
+    "projection_score": "phi, psi, V, y",
     "reparameterise": "mu, logvar, eps",
     "kl_term": "mu, logvar",
 }
