@@ -219,7 +219,8 @@ class Dashboard:
         """Step, losses, D's accuracy and the settings of the frame shown now, on one line."""
         alone = self._alone if self.last_frame is not None and self._alone["step"] == self.last_frame.step else {}
         solo = ", ".join(f"{alone[player]} of {player} alone" for player in PLAYERS if alone.get(player))
-        return readout_text(self.last_frame, self.pacer.steps_per_second, solo)
+        rate = 1 / SLOW_MOTION_SECONDS if self.slow_motion and self.playing else self.pacer.steps_per_second
+        return readout_text(self.last_frame, rate, solo)
 
     def warnings(self) -> list[str]:
         """What is going wrong in the game shown now, in words (see ganlib.live.alarms.game_warnings)."""

@@ -338,6 +338,8 @@ function render({ model, el }) {
       el.dataset.step = String(meta.step);
       el.dataset.kind = meta.kind;
       el.dataset.layers = meta.layers ? meta.layers.join(" ") : "";
+      el.dataset.plotBox = plane ? [plane.x, plane.y, plane.w, plane.h].join(" ") : "";  // CSS pixels, for tests
+      el.dataset.limits = meta.limits ? meta.limits.join(" ") : "";
     }
     requestAnimationFrame(paint);
   }
@@ -367,6 +369,7 @@ function render({ model, el }) {
   const observer = new ResizeObserver(layout);
   observer.observe(el);
   model.on("change:frame", receive);
+  for (const words of ["change:readout", "change:warnings"]) model.on(words, () => { dirty = true; });  // same picture, new words
   model.on("change:drawn", () => { points = (model.get("drawn") || []).map((p) => p.slice()); el.dataset.drawn = String(points.length); dirty = true; });
   model.on("change:layers", () => {
     for (const input of layersBox.querySelectorAll("input")) input.checked = model.get("layers").includes(input.value);
