@@ -9,7 +9,7 @@ SMOKE_DIR := build/smoke
 LAB_SETTINGS := --LabApp.app_settings_dir=$(CURDIR)/jupyter-settings
 PYTEST_ARGS ?=
 
-.PHONY: install lab test notebooks strip bench clean
+.PHONY: install lab test notebooks book strip bench clean
 
 install: $(STAMP)
 
@@ -24,14 +24,18 @@ $(STAMP): requirements.txt pyproject.toml
 lab: install  ## JupyterLab on 127.0.0.1 with token auth; open the printed URL
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 $(LAB_SETTINGS) $(if $(filter 0,$(shell id -u)),--allow-root)
 
-test: install  ## the whole suite: lint, unit tests, notebooks (nbval + papermill, smoke settings), browser test
+test: install  ## the whole suite: lint, unit tests, notebooks at smoke settings (papermill: exercises unanswered; nbval: answered with their solutions), browser tests
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check ganlib tests bench
-	@rm -rf $(SMOKE_DIR) && $(BIN)/python tools/notebooks.py --smoke-copies $(SMOKE_DIR) >/dev/null
+	@rm -rf $(SMOKE_DIR) && $(BIN)/python -m tools.notebooks --smoke-copies $(SMOKE_DIR) >/dev/null
 	$(BIN)/python -m pytest tests $(SMOKE_DIR) --nbval-lax $(PYTEST_ARGS)
 
-notebooks: install  ## run every notebook with its full settings into build/
-	$(BIN)/python tools/notebooks.py --out build
+notebooks: install  ## every notebook at full settings: executed copies, results and the README's verdict, to commit
+	$(BIN)/python -m tools.notebooks
+	$(BIN)/python -m tools.executed
+
+book: install  ## the offline HTML book from the executed copies, in build/book/ (open build/book/index.html)
+	$(BIN)/python -m tools.book
 
 
 strip: install  ## remove outputs before committing notebooks

@@ -57,7 +57,6 @@ def main() -> None:
             start = time.perf_counter()
             gan = styled_mnist_cgan(images, labels, styles, width, "cpu", args.seed)
             gan.trainer.run(args.steps)
-            gan.recompute_ema_statistics()
             seconds = time.perf_counter() - start
             wanted = labels[fit]
             generated = torch.cat([gan.sample(len(y), labels=y) for y in wanted.split(1000)])

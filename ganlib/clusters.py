@@ -103,13 +103,6 @@ class ClusteredGAN:
             clusters = labels * k + torch.multinomial(prior.view(self.n_labels, k)[labels], 1, generator=rng)[:, 0]
         return self.trainer.sample(n, z, clusters.to(self.trainer.device))
 
-    def recompute_ema_statistics(self, n: int = 10_240) -> None:
-        """Trainer.recompute_ema_statistics on n clusters drawn as `sample` draws them, each with its share."""
-        n = as_int(n, "n", "an int >= 2", 2)
-        rng = torch.Generator().manual_seed(self.trainer.config.seed + 2)
-        clusters = torch.multinomial(self.prior.cpu(), n, replacement=True, generator=rng)
-        self.trainer.recompute_ema_statistics(clusters.to(self.trainer.device))
-
 
 def label_clusters(x: torch.Tensor, labels: torch.Tensor | None, k: int, seed: int = 0) -> tuple[torch.Tensor, int]:
     """k-means clusters of the rows of `x` (N, D) within each label: (N,) indices label * k + cluster, and the

@@ -12,7 +12,7 @@ from torch import nn
 from ganlib.checks import require
 from ganlib.clusters import ClusteredGAN, clustered_trainer
 from ganlib.config import FastPath, TrainConfig
-from ganlib.data import DATASETS, load_mnist, make_sampler
+from ganlib.data import DATASETS, TensorSampler, load_mnist, make_sampler
 from ganlib.devices import resolve_device
 from ganlib.nets import IMAGE_SHAPE, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 from ganlib.seeding import seed_everything
@@ -124,6 +124,23 @@ def fast_mnist_trainer(device: torch.device | str | None = None, seed: int = 0) 
     )
 
 
+def few_label_cgan(
+    images: torch.Tensor, labels: torch.Tensor, device: torch.device | str | None = None, seed: int = 0
+) -> Trainer:
+    """Notebook 06's few-label cGAN: the fast recipe, conditioned on the label by projection (Miyato & Koyama 2018),
+    trained on the N labelled digits `images` (N, 1, 28, 28) and `labels` (N,) alone."""
+    device = resolve_device(device)
+    seed_everything(seed)
+    return Trainer(
+        DCGANGenerator(64, FAST_MNIST_WIDTH, n_classes=10),
+        DCGANDiscriminator(FAST_MNIST_WIDTH, n_classes=10, conditioning="projection"),
+        TensorSampler(images, labels),
+        fast_mnist_config(seed),
+        device,
+        FastPath.for_device(device),
+    )
+
+
 # k-means clusters of the training images, chosen on training digits (bench/near_real_clusters.py): more clusters,
 # lower FID; k=600 costs about 20 s of k-means on one CPU thread
 NEAR_REAL_CLUSTERS = 600
@@ -150,8 +167,8 @@ def near_real_mnist_trainer(device: torch.device | str | None = None, seed: int 
 # notebook 06's cGAN on the styles within each class (bench/cas_styles.py chose the settings on held-out digits)
 STYLED_CODE_DIM = 128  # a learned code per style (ganlib.label_codes): 9,000 steps in 228 s, one-hot styles 361 s
 STYLED_MODE_SEEKING = 0.1  # at 0.3 conditional accuracy fell to 97.9% (6,000 steps, width 48, seed 0; 0.1: 98.6%)
-# averages about 500 steps; its BatchNorm statistics are recomputed after training. On validation digits 0.998 gave
-# a lower FID than 0.999 in 14 of 15 runs and checkpoints (120-360 styles, batch 32 and 64), than 0.995 in 10 of 10
+# averages about 500 steps (sampled with BatchNorm statistics of its own). On validation digits 0.998 gave a lower FID
+# than 0.999 in 14 of 15 runs and checkpoints (120-360 styles, batch 32 and 64), than 0.995 in 10 of 10
 STYLED_EMA_DECAY = 0.998
 
 
@@ -168,8 +185,7 @@ def styled_mnist_cgan(
     The fast recipe's settings (fast_mnist_config) on `styles` clusters within each class of `images`, with a
     learned code per style, the mode-seeking term (a cGAN with a thousand conditions learns to ignore its noise:
     without the term its digits' improved recall was 0.52 on validation digits, with it 0.77, real digits' 0.91)
-    and a slower moving average of G. Call `recompute_ema_statistics()` after training. bench/styled_recipe.py
-    measures each part.
+    and a slower moving average of G. bench/styled_recipe.py measures each part.
     """
     device = resolve_device(device)
     config = fast_mnist_config(seed).replace(ema_decay=STYLED_EMA_DECAY, mode_seeking=STYLED_MODE_SEEKING)

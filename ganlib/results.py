@@ -2,7 +2,8 @@
 
 A notebook saves under the name of its settings ("full" for a reader's run and `make notebooks`, "smoke" for
 CI), so a CI run never overwrites what a reader's full run measured, and the verdict says which it read.
-Files are JSON in `build/results/<settings>/<chapter>.json`, written atomically.
+Files are JSON in `notebooks/executed/results/<settings>/<chapter>.json`, written atomically: the full runs' files
+are committed beside the executed copies of the notebooks (`make notebooks`), the smoke runs' are ignored by git.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from ganlib.checkpoint import write_atomically
 from ganlib.checks import require
 
-RESULTS_ROOT = Path(__file__).resolve().parent.parent / "build" / "results"
+RESULTS_ROOT = Path(__file__).resolve().parent.parent / "notebooks" / "executed" / "results"
 SETTINGS = ("full", "smoke")
 
 

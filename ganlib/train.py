@@ -33,6 +33,7 @@ from ganlib.remedies import ema_for, ema_update, recompute_batchnorm, unrolled_p
 from ganlib.trainer_state import TrainerState
 
 Callback = tuple[int, Callable[["Trainer"], None]]  # (every n steps, fn(trainer))
+EMA_STATISTICS_SAMPLES = 10_240  # samples of G_ema behind its BatchNorm statistics (40 batches of 256)
 
 
 class Trainer(TrainerState):
@@ -71,6 +72,9 @@ class Trainer(TrainerState):
         self._sample_rng = torch.Generator(self.device).manual_seed(config.seed + 1)
         self.opt_g, self.opt_d = make_optimizers(config, self.G, self.D, fast.fused_adam)
         self.G_ema = ema_for(config.ema_decay, None, self.G)  # the moving average of G's weights, if any
+        self._ema_statistics_of: tuple[
+            tuple[int, int], ...
+        ] = ()  # G_ema's tensor versions when its statistics were last its own
         self.step = 0
         self.history = History()
         self.control = RunControl()
@@ -208,8 +212,9 @@ class Trainer(TrainerState):
     def sample(self, n: int, z: torch.Tensor | None = None, labels: torch.Tensor | None = None) -> torch.Tensor:
         """n generated samples in eval mode (BatchNorm uses running statistics), from fixed `z` if given.
 
-        With config.ema_decay > 0 they come from the moving average of G's weights, G_ema. Safe from another
-        thread: it runs between two training steps and leaves the run as it would have been.
+        With config.ema_decay > 0 they come from the moving average of G's weights, G_ema, with BatchNorm
+        statistics of its own: recomputed (`recompute_ema_statistics`) whenever its weights have moved since.
+        Safe from another thread: it runs between two training steps and leaves the run as it would have been.
         """
         n = as_int(n, "n", f"an int in [1, {MAX_DRAW}]", 1, MAX_DRAW)
         with self.lock.turn():
@@ -229,6 +234,8 @@ class Trainer(TrainerState):
             elif labels is not None:
                 check_labels(labels_on_cpu(labels), n, self.n_classes)
                 labels = labels.to(self.device)
+            if G is self.G_ema and state_versions(G) != self._ema_statistics_of:
+                self._recompute_ema_statistics(None, 256)
             was_training = G.training
             G.eval()
             try:
@@ -239,26 +246,39 @@ class Trainer(TrainerState):
 
     def recompute_ema_statistics(self, labels: torch.Tensor | None = None, batch_size: int = 256) -> None:
         """Give G_ema BatchNorm statistics of its own (ganlib.remedies.recompute_batchnorm) from its samples for
-        `labels` (n,), `batch_size` at a time; by default 10,240 labels drawn uniformly. Seeded: the same call
-        gives the same statistics. The next training step copies G's back. Safe from another thread."""
+        `labels` (n,), `batch_size` at a time; by default 10,240 samples whose labels (for a conditional G) are
+        drawn from the training data, each class with its share. Seeded: the same weights give the same
+        statistics. `sample` calls it whenever G_ema has moved; the next training step copies G's back. Safe from
+        another thread."""
         require(self.G_ema is not None, "config.ema_decay", self.config.ema_decay, "> 0 (a moving average of G)")
         batch_size = as_int(batch_size, "batch_size", f"an int in [2, {MAX_DRAW}]", 2, MAX_DRAW)
-        rng = torch.Generator(self.device).manual_seed(self.config.seed + 2)
-        if labels is None and self.n_classes:
-            labels = torch.randint(self.n_classes, (10_240,), generator=rng, device=self.device)
-        elif labels is not None:
+        if labels is not None:
             check_labels(labels_on_cpu(labels), None, self.n_classes, "labels")
             require(len(labels) >= 2, "labels", f"{len(labels)} labels", "at least 2 (BatchNorm needs a batch)")
+        with self.lock.turn():
+            self._recompute_ema_statistics(labels, batch_size)
+
+    def _recompute_ema_statistics(self, labels: torch.Tensor | None, batch_size: int) -> None:
+        """recompute_ema_statistics under the step lock, its arguments checked."""
+        rng = torch.Generator(self.device).manual_seed(self.config.seed + 2)
+        n = EMA_STATISTICS_SAMPLES if labels is None else len(labels)
+        if labels is not None:
             labels = labels.to(self.device)
-        rows = torch.arange(10_240 if labels is None else len(labels), device=self.device).split(batch_size)
+        rows = torch.arange(n, device=self.device).split(batch_size)
 
         def batches() -> Iterable[tuple[torch.Tensor, ...]]:
             for chunk in rows:
                 z = torch.randn(len(chunk), self.G.z_dim, generator=rng, device=self.device)
-                yield (z,) if labels is None else (z, labels[chunk])
+                if not self.n_classes:
+                    yield (z,)
+                elif labels is None:  # the classes as the training data has them
+                    yield z, self.data.sample(len(chunk), rng)[1]
+                else:
+                    yield z, labels[chunk]
 
-        with self.lock.turn():
+        if any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in self.G_ema.modules()):
             recompute_batchnorm(self.G_ema, batches())
+        self._ema_statistics_of = state_versions(self.G_ema)
 
     # ----- control from other threads (see ganlib.control) --------------------------------------------------------
     def update(self, **changes: Any) -> TrainConfig:
@@ -294,6 +314,12 @@ class Trainer(TrainerState):
             retune(self.opt_d, new.lr_d, new.betas)
         self.config = new
         self.G_ema = ema_for(new.ema_decay, self.G_ema, self.G)
+
+
+def state_versions(module: nn.Module) -> tuple[tuple[int, int], ...]:
+    """Each weight's and buffer's identity and version counter: every in-place change (an EMA update, a load) bumps
+    a version, so an unchanged tuple means an unchanged module (the rule of evaluation.sampling.snapshot)."""
+    return tuple((id(tensor), tensor._version) for tensor in module.state_dict(keep_vars=True).values())
 
 
 def _grad_norm(module: nn.Module) -> torch.Tensor:

@@ -4,6 +4,8 @@ import pytest
 import torch
 
 from ganlib.evaluation.cas import N_CLASSES, balanced_subset, per_class_accuracy, train_and_test
+from ganlib.evaluation.classifier import _ExtraBatches, train_classifier
+from ganlib.recipes import fast_mnist_config, few_label_cgan
 from ganlib.semi_supervised import split_labels
 
 
@@ -77,3 +79,64 @@ def test_balanced_subset_refuses_sizes_it_cannot_balance(n):
     labels = torch.arange(N_CLASSES).repeat(50)  # 50 examples per class
     with pytest.raises(ValueError, match="n="):
         balanced_subset(labels, n, seed=0)
+
+
+def _trained_parameters(images, labels, **extra_options) -> list[torch.Tensor]:
+    model = train_classifier(images, labels, epochs=3, batch_size=16, seed=0, **extra_options)
+    return [p.detach().clone() for p in model.parameters()]
+
+
+def test_extra_examples_at_weight_zero_leave_the_real_digits_training_exactly_as_without_them():
+    # the real minibatches, their order and their dropout masks do not depend on the extra set: same weights
+    images, labels = _squares(4, seed=0)
+    alone = _trained_parameters(images, labels)
+    for n_extra in (7, 200):  # fewer and more extra examples than real ones
+        extra = _squares(n_extra // N_CLASSES + 1, seed=1)
+        with_extra = _trained_parameters(images, labels, extra=extra, extra_weight=0.0)
+        assert all(torch.equal(a, b) for a, b in zip(alone, with_extra, strict=True))
+
+
+def test_extra_examples_with_weight_change_the_classifier():
+    images, labels = _squares(4, seed=0)
+    alone = _trained_parameters(images, labels)
+    with_extra = _trained_parameters(images, labels, extra=_squares(20, seed=1), extra_weight=1.0)
+    assert not all(torch.equal(a, b) for a, b in zip(alone, with_extra, strict=True))
+
+
+def test_extra_examples_do_not_change_the_number_of_updates_on_the_real_digits():
+    images, labels = _squares(3, seed=0)  # 30 real digits, one update per epoch at batch 128
+    extra = _squares(100, seed=1)  # 1,000 extra digits: diluted, they would have cut the real digits' passes to 1/33
+    assert train_and_test(images, labels, images, labels, updates=7, extra=extra).updates == 7
+
+
+def test_extra_examples_are_each_used_once_per_pass_in_batches_as_large_as_the_real_ones():
+    batches = _ExtraBatches(_squares(1, seed=0), seed=0)  # 10 extra examples
+    first_pass = torch.cat([batches._next(4), batches._next(4), batches._next(2)])
+    assert sorted(first_pass.tolist()) == list(range(10))
+    assert len(batches._next(16)) == 16  # more than one pass in one minibatch
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        ({"extra": _squares(1, seed=0), "extra_weight": -1.0}, "extra_weight"),
+        ({"extra": _squares(1, seed=0), "extra_weight": True}, "extra_weight"),
+        ({"extra": (_squares(1, seed=0)[0], torch.zeros(3, dtype=torch.long))}, "extra_labels"),
+        ({"extra": (_squares(1, seed=0)[0] * 255, _squares(1, seed=0)[1])}, "extra_images"),
+        ({"extra": _squares(1, seed=0)[0]}, "extra"),
+    ],
+)
+def test_bad_extra_sets_are_refused_by_name(options, named):
+    images, labels = _squares(2, seed=0)
+    with pytest.raises(ValueError, match=f"^{named}="):
+        train_and_test(images, labels, images, labels, updates=2, **options)
+
+
+def test_the_few_label_cgan_is_the_fast_recipe_on_the_labelled_digits_alone():
+    images, labels = _squares(2, seed=0)
+    gan = few_label_cgan(images, labels, "cpu", seed=4)
+    assert torch.equal(gan.data.x, images) and torch.equal(gan.data.y, labels)
+    assert gan.config == fast_mnist_config(4)
+    assert gan.G.n_classes == 10 and gan.D.conditioning == "projection"
+    gan.run(2)
+    assert gan.sample(10, labels=torch.arange(10)).shape == (10, 1, 28, 28)

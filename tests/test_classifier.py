@@ -45,6 +45,11 @@ def test_classifier_fid_of_the_test_set_against_itself_is_zero(mnist_test):
     assert M.classifier_fid(mnist_test[0]) == pytest.approx(0.0, abs=1e-4)
 
 
+def test_classifier_fid_refuses_reference_images_outside_the_digit_range(mnist_test):
+    with pytest.raises(ValueError, match="^reference="):
+        M.classifier_fid(mnist_test[0][:100], (mnist_test[0][:100] + 1) * 127.5)  # 0-255 pixels
+
+
 def test_classifier_fid_is_small_for_real_digits_and_grows_with_noise(train_images):
     real = M.classifier_fid(train_images)
     noisy = [M.classifier_fid(_noisy(train_images, sigma)) for sigma in (0.1, 0.25, 0.5, 1.0)]

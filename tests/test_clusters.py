@@ -172,26 +172,6 @@ def test_near_real_recipe_is_the_fast_recipe_on_k_means_clusters_of_unlabelled_i
     assert torch.equal(gan.trainer.data.y, kmeans(images.flatten(1), recipes.NEAR_REAL_CLUSTERS, seed=3)[1])
 
 
-def test_ema_statistics_of_a_clustered_gan_are_recomputed_on_clusters_drawn_with_their_share(monkeypatch):
-    gan = clustered_trainer(
-        torch.rand(64, 1, 28, 28) * 2 - 1,
-        TrainConfig(batch_size=4, ema_decay=0.9),
-        2,
-        "cpu",
-        width=4,
-        z_dim=8,
-        labels=torch.arange(64) % 2,
-    )
-    seen = []
-    monkeypatch.setattr(gan.trainer, "recompute_ema_statistics", seen.append)
-    gan.recompute_ema_statistics(n=20_000)
-    drawn = torch.bincount(seen[0], minlength=4).double() / 20_000
-    assert len(seen[0]) == 20_000
-    assert torch.allclose(drawn, gan.prior.double(), atol=0.02)
-    with pytest.raises(ValueError, match="^n=1 "):
-        gan.recompute_ema_statistics(n=1)
-
-
 def test_styled_recipe_is_the_fast_recipe_with_label_codes_mode_seeking_and_a_slower_average():
     images, labels = torch.rand(60, 1, 28, 28) * 2 - 1, torch.arange(60) % 2
     gan = recipes.styled_mnist_cgan(images, labels, styles=3, width=4, device="cpu", seed=5)

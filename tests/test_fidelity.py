@@ -116,6 +116,13 @@ def test_slerp_between_quarter_turns_passes_the_diagonal():
     assert midpoint.tolist() == pytest.approx([math.sqrt(0.5)] * 2)
 
 
+def test_slerp_between_parallel_vectors_is_the_line_and_between_opposite_ones_is_refused():
+    z0 = torch.tensor([1.0, 2.0])
+    assert torch.allclose(M.slerp(z0, 3 * z0, torch.tensor([0.5]))[0], 2 * z0)
+    with pytest.raises(ValueError, match="^z1='a vector opposite to z0'"):
+        M.slerp(z0, -2 * z0, torch.tensor([0.5]))
+
+
 # ----- truncated normal ----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("threshold", [0.1, 0.5, 1.0, 2.5])
 def test_truncated_normal_stays_within_the_threshold(threshold):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ganlib.checks import as_int, require
+from ganlib.checks import as_float, as_int, require
 from ganlib.data import first_of_each_class
 from ganlib.evaluation.classifier import classify, train_classifier
 from ganlib.evaluation.digits import check_digit_images
@@ -60,20 +60,33 @@ def train_and_test(
     updates: int = 300,
     batch_size: int = 128,
     seed: int = 0,
+    extra: tuple[torch.Tensor, torch.Tensor] | None = None,
+    extra_weight: float = 1.0,
 ) -> ClassifierScore:
     """Train a fresh classifier on one labelled set for about `updates` minibatch updates, test it on another.
 
     Whole epochs are run: ceil(n / batch_size) updates each, as many epochs as come nearest `updates` (at least
     one). Trained on generated digits and tested on real ones, the accuracy is the CAS of the generator.
+
+    `extra` = (images, labels), e.g. generated digits, joins each minibatch with as many extra examples whose
+    cross-entropy is added with weight `extra_weight`. The number of updates, and so each training image's
+    exposure, depends on the training set alone: adding extra examples does not dilute it.
     """
-    for name, images, labels in (("train", train_images, train_labels), ("test", test_images, test_labels)):
+    named = [("train", train_images, train_labels), ("test", test_images, test_labels)]
+    if extra is not None:
+        require(isinstance(extra, tuple | list) and len(extra) == 2, "extra", type(extra).__name__, "(images, labels)")
+        named.append(("extra", *extra))
+    for name, images, labels in named:
         check_digit_images(images, f"{name}_images")
         check_labels(labels_on_cpu(labels), len(images), N_CLASSES, f"{name}_labels")
     updates = as_int(updates, "updates", "an int >= 1", 1)
     batch_size = as_int(batch_size, "batch_size", "an int >= 1", 1)
+    extra_weight = as_float(extra_weight, "extra_weight", "a finite number >= 0", 0.0)
     per_epoch = -(-len(train_images) // batch_size)
     epochs = max(1, round(updates / per_epoch))
-    model = train_classifier(train_images, train_labels, epochs, batch_size, seed)
+    model = train_classifier(
+        train_images, train_labels, epochs, batch_size, seed, None if extra is None else tuple(extra), extra_weight
+    )
     predicted = classify(model, test_images)[0].argmax(dim=1).cpu()
     test_labels = test_labels.cpu()
     return ClassifierScore(

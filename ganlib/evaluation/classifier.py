@@ -60,14 +60,27 @@ class MnistClassifier(nn.Module):
 
 
 def train_classifier(
-    images: torch.Tensor, labels: torch.Tensor, epochs: int = 2, batch_size: int = 128, seed: int = 0
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    epochs: int = 2,
+    batch_size: int = 128,
+    seed: int = 0,
+    extra: tuple[torch.Tensor, torch.Tensor] | None = None,
+    extra_weight: float = 1.0,
 ) -> MnistClassifier:
-    """Train a fresh classifier with Adam and a one-cycle learning rate; the same seed gives the same weights."""
+    """Train a fresh classifier with Adam and a one-cycle learning rate; the same seed gives the same weights.
+
+    With `extra` (images, labels), e.g. generated digits, each minibatch of `images` is joined by as many extra
+    examples (cycling through `extra` in seeded passes) and the loss adds `extra_weight` times their cross-entropy.
+    The real minibatches, their order and their dropout masks are exactly those of training without `extra`, so
+    the real digits' exposure is the same with and without it: only the extra term differs.
+    """
     require(
         images.ndim == 4 and tuple(images.shape[1:]) == IMAGE_SHAPE, "images", tuple(images.shape), "(N, 1, 28, 28)"
     )
     require(labels.shape == (len(images),), "labels", tuple(labels.shape), f"({len(images)},) class labels")
     require(isinstance(epochs, int) and epochs >= 1, "epochs", epochs, "an int >= 1")
+    extra_batches = None if extra is None else _ExtraBatches(extra, seed)
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)  # the initial weights and dropout masks
     model = MnistClassifier()
@@ -79,11 +92,55 @@ def train_classifier(
         order = torch.randperm(len(images), generator=generator)
         for batch in order.split(batch_size):
             loss = F.cross_entropy(model(images[batch]), labels[batch])
+            if extra_batches is not None:
+                loss = loss + extra_weight * extra_batches.loss(model, len(batch))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             schedule.step()
     return model.eval()
+
+
+class _ExtraBatches:
+    """Minibatches of an extra labelled set, drawn in seeded passes with random numbers of their own, so that the
+    real minibatches' order and dropout masks do not change when extra examples are added."""
+
+    def __init__(self, extra: tuple[torch.Tensor, torch.Tensor], seed: int) -> None:
+        images, labels = extra
+        require(
+            isinstance(images, torch.Tensor) and images.ndim == 4 and tuple(images.shape[1:]) == IMAGE_SHAPE,
+            "extra images",
+            tuple(getattr(images, "shape", ())) or images,
+            "(M, 1, 28, 28) with M >= 1",
+        )
+        require(len(images) >= 1, "extra images", tuple(images.shape), "(M, 1, 28, 28) with M >= 1")
+        require(
+            isinstance(labels, torch.Tensor) and labels.shape == (len(images),),
+            "extra labels",
+            tuple(getattr(labels, "shape", ())) or labels,
+            f"({len(images)},) class labels",
+        )
+        self.images, self.labels = images, labels
+        self.generator = torch.Generator().manual_seed(seed + 1)
+        self.order, self.position = torch.empty(0, dtype=torch.long), 0
+
+    def _next(self, n: int) -> torch.Tensor:
+        taken = []
+        while n > 0:
+            if self.position == len(self.order):
+                self.order, self.position = torch.randperm(len(self.images), generator=self.generator), 0
+            chunk = self.order[self.position : self.position + n]
+            taken.append(chunk)
+            self.position += len(chunk)
+            n -= len(chunk)
+        return torch.cat(taken)
+
+    def loss(self, model: MnistClassifier, n: int) -> torch.Tensor:
+        """Cross-entropy of the model on the next n extra examples, its dropout drawn outside the real stream."""
+        batch = self._next(n)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(int(torch.randint(2**62, (1,), generator=self.generator)))
+            return F.cross_entropy(model(self.images[batch]), self.labels[batch])
 
 
 @torch.no_grad()

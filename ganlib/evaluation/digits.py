@@ -54,6 +54,8 @@ def classifier_fid(images: torch.Tensor, reference: torch.Tensor | None = None) 
     biased upwards for small samples: compare runs at the same number of images (10,000 is usual).
     """
     check_digit_images(images)
+    if reference is not None:
+        check_digit_images(reference, "reference")
     model = load_classifier(str(images.device))
     stats = _test_set_statistics(str(images.device)) if reference is None else _statistics_of(model, reference)
     return frechet_distance(*_statistics_of(model, images), *stats)

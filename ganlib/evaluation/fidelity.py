@@ -142,8 +142,10 @@ def slerp(z0: torch.Tensor, z1: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     t = t.to(z0)[:, None]  # (T, 1)
     cosine = torch.dot(z0 / z0.norm(), z1 / z1.norm()).clamp(-1, 1)
     omega = torch.arccos(cosine)
-    if omega.abs() < 1e-6:  # (anti-)parallel within rounding: the arc is the line
+    if omega.abs() < 1e-6:  # parallel within rounding: the arc is the line
         return (1 - t) * z0 + t * z1
+    # opposite points are joined by every great circle through them: there is no one arc to follow
+    require(bool(cosine > -1 + 1e-6), "z1", "a vector opposite to z0", "a vector not pointing opposite to z0")
     return (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / torch.sin(omega)
 
 

@@ -16,7 +16,7 @@ from torch import nn
 
 from ganlib.checks import is_int, require
 from ganlib.data import MAX_DRAW
-from ganlib.train import Trainer
+from ganlib.train import Trainer, state_versions
 
 
 def snapshot(module: nn.Module) -> nn.Module:
@@ -29,7 +29,7 @@ def snapshot(module: nn.Module) -> nn.Module:
     """
     copies = _snapshots.__dict__.setdefault("by_module", weakref.WeakKeyDictionary())
     sources = list(module.state_dict(keep_vars=True).values())
-    versions = tuple((id(tensor), tensor._version) for tensor in sources)
+    versions = state_versions(module)
     entry = copies.get(module)
     if entry is None:
         copies[module] = (copy.deepcopy(module).eval().requires_grad_(False), versions)
