@@ -91,10 +91,9 @@ def _wait_for(condition: Callable[[], object], timeout: float, what: str, interv
 
 
 @contextlib.contextmanager
-def jupyterlab_server(root: Path, state: Path) -> Iterator[tuple[str, str]]:
+def jupyterlab_server(root: Path, state: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
     """JupyterLab on loopback with a token, serving `root`, its settings and logs in `state`; always shut down.
-
-    Also used by bench/live_view.py."""
+    `env`: more environment for it and its kernels (bench/live_view.py, which uses it too, sets PYTHONPATH)."""
     port, token = _free_port(), secrets.token_hex(16)
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -102,6 +101,7 @@ def jupyterlab_server(root: Path, state: Path) -> Iterator[tuple[str, str]]:
         "JUPYTER_CONFIG_DIR": str(state / "config"),
         "JUPYTER_RUNTIME_DIR": str(state / "runtime"),
         "JUPYTER_PLATFORM_DIRS": "1",
+        **(env or {}),
     }
     log = open(state / "jupyterlab.log", "w")  # noqa: SIM115 -- closed in the finally below
     server = subprocess.Popen(

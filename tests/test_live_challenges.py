@@ -1,6 +1,7 @@
 """The live challenges, checked on crafted records: one that passes, near misses that do not, an empty one.
 
-Each check reads a History (and the modes covered as the frames counted them) and says how close the reader got.
+Each check reads a History (and the modes covered as the frames counted them) and says how close the reader got;
+as an exercise (`LiveChallenge`) it says correct, not yet with the best so far, or not attempted.
 """
 
 from __future__ import annotations
@@ -8,8 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ganlib.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED
 from ganlib.history import History
 from ganlib.live.challenges import (
+    LiveChallenge,
     Progress,
     collapse_and_recover,
     d_wins_outright,
@@ -20,14 +23,14 @@ from ganlib.live.challenges import (
 )
 
 
-def _history(acc: list[float] | None = None, d_fake: list[float] | None = None) -> History:
-    """Rows whose D accuracy (on real and fake alike) and D(G(z)) are given; the rest of a calm game."""
-    n = len(acc if acc is not None else d_fake)
+def _history(acc: list[float] | None = None, loss_g: list[float] | None = None) -> History:
+    """Rows whose D accuracy (on real and fake alike) and G's loss are given; the rest of a calm game."""
+    n = len(acc if acc is not None else loss_g)
     history = History()
     for i in range(n):
         a = acc[i] if acc is not None else 0.8
-        row = {"loss_d": 1.2, "loss_g": 0.9, "d_real": 0.7, "acc_real": a, "acc_fake": a}
-        history.append(i + 1, {**row, "d_fake": d_fake[i] if d_fake is not None else 0.3})
+        row = {"loss_d": 1.2, "d_real": 0.7, "d_fake": 0.3, "acc_real": a, "acc_fake": a}
+        history.append(i + 1, {**row, "loss_g": loss_g[i] if loss_g is not None else 0.9})
     return history
 
 
@@ -75,29 +78,30 @@ def test_a_collapse_never_counts_from_the_untrained_start():
     assert collapse_and_recover([(10, 0, 8), (500, 8, 8)]).score == pytest.approx(1 / 3)
 
 
-def test_swings_of_d_on_fakes_are_counted_with_a_threshold_not_noise():
+def test_swings_of_g_s_loss_are_counted_with_a_threshold_not_noise():
     steps = np.arange(1000)
-    cycle = 0.5 + 0.3 * np.sin(2 * np.pi * steps / 250)  # amplitude 0.3: swings of 0.6, 8 half-cycles
+    cycle = 2 + np.sin(2 * np.pi * steps / 250)  # swings of 2 nats, 8 half-cycles
     assert 6 <= len(oscillation_swings(cycle)) <= 8
-    noise = 0.5 + 0.1 * np.random.default_rng(0).standard_normal(1000)  # unsmoothed noise, small on average
+    noise = 2 + 0.5 * np.random.default_rng(0).standard_normal(1000)  # noisy steps, calm on average
     assert oscillation_swings(noise) == []
 
 
-def test_the_game_oscillates_when_d_on_fakes_swings_four_times_within_1000_steps():
+def test_the_game_oscillates_when_g_s_loss_swings_four_times_within_1000_steps():
     steps = np.arange(1500)
-    assert oscillates(_history(d_fake=list(0.5 + 0.3 * np.sin(2 * np.pi * steps / 300)))).done
+    progress = oscillates(_history(loss_g=list(2 + np.sin(2 * np.pi * steps / 300))))
+    assert progress.done and "the game oscillates" in progress.text
 
 
 @pytest.mark.parametrize(
-    "d_fake, best",
+    "loss_g, best",
     [
-        (0.5 + 0.1 * np.sin(2 * np.pi * np.arange(1500) / 300), "0 of 4"),  # cycles, but too small
-        (0.5 + 0.3 * np.sin(2 * np.pi * np.arange(1500) / 1400), "2 of 4"),  # large, but too slow
-        (np.r_[np.full(700, 0.2), np.full(800, 0.7)], "1 of 4"),  # one jump, no cycle
+        (2 + 0.3 * np.sin(2 * np.pi * np.arange(1500) / 300), "0 of 4"),  # cycles, but too small
+        (2 + np.sin(2 * np.pi * np.arange(1500) / 1400), "2 of 4"),  # large, but too slow
+        (np.r_[np.full(700, 1.0), np.full(800, 3.0)], "1 of 4"),  # one jump, no cycle
     ],
 )
-def test_a_game_that_does_not_quite_oscillate_is_told_how_many_swings_it_made(d_fake, best):
-    progress = oscillates(_history(d_fake=list(d_fake)))
+def test_a_game_that_does_not_quite_oscillate_is_told_how_many_swings_it_made(loss_g, best):
+    progress = oscillates(_history(loss_g=list(loss_g)))
     assert not progress.done and f"best so far: {best} swings" in progress.text
 
 
@@ -112,3 +116,35 @@ def test_the_best_so_far_is_kept_when_a_later_record_does_worse():
     kept = keep_best(best, now)
     assert kept["d_wins"].text == "best so far: 89%" and kept["oscillate"].score == 0.25
     assert keep_best(kept, {"d_wins": Progress(1.0, "done")})["d_wins"].done
+
+
+class _Board:
+    """What a LiveChallenge reads of a dashboard: its challenges' progress."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+
+    def challenges(self) -> dict[str, Progress]:
+        return {"d_wins": self.progress}
+
+
+@pytest.mark.parametrize(
+    "board, status, said",
+    [
+        (..., NOT_ATTEMPTED, "set `board` to the dashboard you played"),
+        (None, NOT_ATTEMPTED, "set `board`"),
+        ("ring", INCORRECT, "pass a dashboard"),
+        (_Board(Progress(0.0, "no step trained yet", attempted=False)), NOT_ATTEMPTED, "press play"),
+        (_Board(Progress(0.9, "best so far: 89.1% over 200 steps")), INCORRECT, "not yet: best so far: 89.1%"),
+        (_Board(Progress(1.0, "D wins outright")), CORRECT, "D wins outright"),
+    ],
+)
+def test_a_live_challenge_says_correct_not_yet_with_the_best_so_far_or_not_attempted(board, status, said):
+    challenge = LiveChallenge("Challenge", "d_wins", hints=("a hint",), solution="board = ring", reason="why")
+    verdict = challenge.check(board)
+    assert verdict.status == status and said in verdict.text
+
+
+def test_a_live_challenge_names_a_challenge_the_record_has():
+    with pytest.raises(ValueError, match="^name="):
+        LiveChallenge("Challenge", "win", hints=("a hint",), solution="", reason="")

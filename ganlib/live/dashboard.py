@@ -172,6 +172,7 @@ class Dashboard:
     def draw(self, points: list[tuple[float, float]]) -> None:
         """Train on a mixture around `points` (x, y) on the 2D view, as if the reader had drawn them; [] to stop."""
         self.live_view.drawn = [[float(x), float(y)] for x, y in points]  # its observer queues the change
+        self.worker.finish_commands()
 
     def reset(self, dataset: str | None = None) -> None:
         """A fresh trainer (new networks, step 0) with the controls' settings, on `dataset` or the current one."""
@@ -185,6 +186,7 @@ class Dashboard:
         """Train `steps` steps in the calling thread (headless use), then draw the final frame."""
         require(is_int(steps) and steps >= 0, "steps", steps, "an int >= 0")
         require(not self.playing, "steps", steps, "a dashboard that is paused (call pause() first)")
+        self.worker.finish_commands()  # a queued reset or change of data lands before these steps
         done = 0
         while done < steps:  # in chunks, so the history is trimmed as it grows
             chunk = min(self.history_window, steps - done)

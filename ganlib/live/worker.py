@@ -44,6 +44,11 @@ class TrainingThread:
         self._commands.put(command)
         self._ensure_thread()
 
+    def finish_commands(self) -> None:
+        """Wait until every command submitted so far has run (a notebook's code that must see their effect)."""
+        if threading.current_thread() is not self.thread:
+            self._commands.join()
+
     def close(self, timeout: float) -> None:
         """End the thread after what it is doing now; wait for it at most `timeout` seconds."""
         self._closing.set()
@@ -67,6 +72,9 @@ class TrainingThread:
                     self._advance()
             except Exception as err:  # noqa: BLE001 -- shown to the reader instead of dying silently in a thread
                 self._on_error(err)
+            finally:
+                if command is not None:
+                    self._commands.task_done()
 
     def _next_command(self) -> Callable[[], None] | None:
         """A queued button press; while paused, wait a little for one instead of spinning."""
