@@ -61,8 +61,11 @@ torch.set_num_threads(1)
 board = Dashboard({dataset!r}, {config}, device="cpu", interactive=True)
 board.play()
 board"""
-WARM_UP_SECONDS = 8  # past the first frames and the start of the frame process, where there is one
+WARM_UP_SECONDS = 5  # past the first frames, once the frame process (where there is one) has started
+READY_SECONDS = 180  # the frame process's start: importing torch takes seconds, on a busy machine tens of them
 STEP = "print(json.dumps({'step': board.trainer.step}))"
+# whether the dashboard's frames come from its frame process yet (a dashboard without one: at once)
+READY = "print(json.dumps({'ready': not hasattr(board, 'feed') or board.feed.process is not None}))"
 # counts pictures for `ms` milliseconds: the view's paints, and changes of the canvas's pixels at each animation frame
 WATCH = """async ([view, ms]) => { const hash = HASH; const t0 = performance.now(), p0 = +view.dataset.framesDrawn;
   let last = hash(view), changed = 0, ticks = 0;
@@ -116,8 +119,11 @@ def measure(browser, base: str, token: str, dataset: str, seconds: float, width:
         view.wait_for(state="attached", timeout=300_000)
         view.evaluate("v => v.scrollIntoView()")  # JupyterLab skips drawing cells out of view
         page.wait_for_function("(v) => +v.dataset.step > 0", arg=view.element_handle(), timeout=300_000)
-        time.sleep(WARM_UP_SECONDS)
         kernel = lambda code: json.loads(page.evaluate(KERNEL, code))  # noqa: E731
+        deadline = time.monotonic() + READY_SECONDS
+        while not kernel(READY)["ready"] and time.monotonic() < deadline:
+            time.sleep(1)
+        time.sleep(WARM_UP_SECONDS)
         before = kernel(STEP)["step"]
         watched = page.evaluate(WATCH, [view.element_handle(), seconds * 1000])
         steps = kernel(STEP)["step"] - before

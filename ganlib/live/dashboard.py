@@ -6,14 +6,15 @@ PNG by a `FrameRenderer` (ganlib.live.renderer). The readout and the warnings ar
 the picture, so they always name the step it shows.
 
 How it stays responsive:
-- Training runs in a daemon thread (ganlib.live.worker), in chunks of at most `steps_per_frame` steps; the
-  kernel keeps receiving slider changes, which `Trainer.update` applies at the next step and records in
-  `history.changes`.
-- A chunk ends when the next frame is due: at most `max_fps` frames a second. Live, the frame's numbers are
-  computed by the frame process (ganlib.live.capture) while the next chunk trains, so a busy machine costs
-  pictures rather than steps; the training thread's own share of the work (copying weights, sending the
-  picture) takes at most `render_budget` of its time (ganlib.live.pacing).
-- Buttons that rebuild or step the trainer are queued to the training thread, which owns the trainer.
+- Training runs in a daemon thread (ganlib.live.worker; what it does: ganlib.live.training); the kernel keeps
+  receiving slider changes, which `Trainer.update` applies at the next step and records in `history.changes`.
+- Live, a frame's numbers are computed by the frame process (ganlib.live.capture), which a frame thread asks at
+  most `max_fps` times a second, between two steps, while the training thread trains on in chunks of about a
+  second: a busy machine costs pictures rather than steps (ganlib.live.showing). Headless, and until that process
+  has started (its imports take seconds), the training thread makes each frame itself when a chunk ends, giving
+  frames at most `render_budget` of its time (ganlib.live.pacing).
+- Buttons that rebuild or step the trainer are queued to the training thread, which owns the trainer; a command
+  ends a long chunk after its current step.
 - Memory stays flat: the history keeps its last `history_window` rows, the whole run's curves a bounded
   number of points (ganlib.live.curves).
 
@@ -23,53 +24,41 @@ calling thread and leaves the final frame as a static image: it never waits for 
 
 from __future__ import annotations
 
-import html
 import threading
-import time
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import ipywidgets as widgets
-import torch
 from IPython.display import Image, display
 
 from ganlib.checks import is_int, require
 from ganlib.config import TrainConfig
-from ganlib.data import DATASETS, GaussianMixture, make_sampler
-from ganlib.divergence import TrainingDiverged
-from ganlib.evaluation.plane import plane_limits
+from ganlib.data import DATASETS
+from ganlib.live.capture import shared_process
 from ganlib.live.challenges import Progress, evaluate, keep_best
 from ganlib.live.controls import (
-    NETWORK_FIELDS,
     close_tree,
     connect,
     layout,
-    live_values,
     make_controls,
-    network_options,
 )
-from ganlib.live.drawing import drawn_mixture
 from ganlib.live.feed import FrameFeed
 from ganlib.live.frame import LAYERS, LiveFrame
 from ganlib.live.pacing import FramePacer
-from ganlib.live.readout import changes_text, frame_warnings, game_summary, readout_text
+from ganlib.live.readout import changes_text, game_summary, readout_text
 from ganlib.live.renderer import FrameRenderer, still_png
+from ganlib.live.showing import CHANGES_SHOWN
+from ganlib.live.training import SLOW_MOTION_SECONDS, Training
 from ganlib.live.view import LiveView
 from ganlib.live.worker import FrameThread, TrainingThread
-from ganlib.recipes import live_trainer
 from ganlib.train import Trainer
 
-CHANGES_SHOWN = 6  # latest config changes listed under the view
-SLOW_MOTION_SECONDS = 1.0  # one training step per this many seconds in slow motion
-STREAM_CHUNK_SECONDS = 1.0  # training chunks while the frame thread streams: commands interrupt them
-PROGRESS_EVERY = 1000  # steps between updates of the challenges' best so far (at most half the history window)
 PLAYERS = ("D", "G")
 _active_lock = threading.Lock()
 _active: Dashboard | None = None  # the dashboard that trains now: one at a time shares the CPU better
 
 
-class Dashboard:
+class Dashboard(Training):
     """Controls and a live view of one GAN run; `play()` trains in the background, `run(n)` in the foreground."""
 
     def __init__(
@@ -106,6 +95,8 @@ class Dashboard:
         self.renderer = FrameRenderer()  # one figure for all frames: each frame redraws only what changed
         use_process = interactive if frame_process is None else frame_process
         self.feed = FrameFeed(id(self), use_process)  # frames, and what they measured
+        if use_process:
+            shared_process()  # its imports take seconds: start it now, in the background
         self.frames = 0  # frames shown so far
         self.last_frame: LiveFrame | None = None  # the frame the picture and the readout show now
         self.progress: dict[str, Progress] = {}  # each live challenge's best so far (ganlib.live.challenges)
@@ -210,24 +201,12 @@ class Dashboard:
         """The current frame, captured and drawn now, as PNG bytes."""
         return self.renderer.png(self.feed.capture(self.trainer, self._layers(), self.window))
 
-    def show_frame(self, frame: LiveFrame, readout: str, warnings: list[str]) -> None:
-        """Show `frame` with its readout: sent to the browser when live, drawn as a PNG headlessly."""
-        if self.interactive:
-            self.live_view.show(frame, readout, warnings)
-        else:
-            self.image.value = self.renderer.png(frame)
-
     def readout_text(self) -> str:
         """Step, losses, D's accuracy and the settings of the frame shown now, on one line."""
         alone = self._alone if self.last_frame is not None and self._alone["step"] == self.last_frame.step else {}
         solo = ", ".join(f"{alone[player]} of {player} alone" for player in PLAYERS if alone.get(player))
         rate = 1 / SLOW_MOTION_SECONDS if self.slow_motion and self.playing else self.pacer.steps_per_second
         return readout_text(self.last_frame, rate, solo)
-
-    def warnings(self) -> list[str]:
-        """What is going wrong in the game shown now, in words (see ganlib.live.alarms.game_warnings)."""
-        warnings, self._best_covered = frame_warnings(self.last_frame, self._best_covered)
-        return warnings
 
     def summary(self, last: int = 200) -> dict[str, float]:
         """Where the game stands (see ganlib.live.readout.game_summary)."""
@@ -248,146 +227,6 @@ class Dashboard:
         else:  # a static record: papermill and nbval keep these outputs
             display(Image(still_png(self.feed.capture(self.trainer, LAYERS, self.window))))
             display({"text/plain": "\n".join(filter(None, [self.readout_text(), self.changes_text()]))}, raw=True)
-
-    # ----- in the training thread -------------------------------------------------------------------------------
-    def _build(self, dataset: str, config: TrainConfig) -> None:
-        """A fresh trainer on `dataset` (with the networks' sizes on the controls, and the drawing if there is one)."""
-        options = network_options(self.controls) if dataset != "mnist" else {}
-        self.trainer, self.dataset = live_trainer(dataset, config, self.device, **options), dataset
-        data = self.trainer.data
-        self.window = plane_limits(data) if isinstance(data, GaussianMixture) and data.dim == 2 else None
-        if self.window is not None and self.live_view.drawn:
-            self.trainer.data = drawn_mixture(self.live_view.drawn, self.window, self.trainer.device)
-        for name in NETWORK_FIELDS:
-            self.controls[name].disabled = dataset == "mnist"
-        self.feed.restart()
-        self.progress.pop("collapse", None)  # "without pressing reset": that challenge starts again
-        self._best_covered, self._alone, self._progress_at, self._show_seconds = None, {"step": 0}, 0, 0.0
-
-    def _rebuild(self) -> None:
-        config = self.trainer.config.replace(**live_values(self.controls), seed=self.seed)
-        self._build(self.controls["dataset"].value, config)
-        self.error, self.status.value = None, ""
-        self.pacer.restart()
-        self._publish()
-
-    def _use_drawing(self) -> None:
-        """The reader drew (or cleared) points: the trainer samples them from its next step on."""
-        if self.window is None:
-            return
-        points, device = self.live_view.drawn, self.trainer.device
-        self.trainer.data = drawn_mixture(points, self.window, device) if points else make_sampler(self.dataset, device)
-        self.feed.new_data()
-        self.progress.pop("collapse", None)
-        self._best_covered = None
-        if not self.playing:
-            self._publish()
-
-    def _stop_with(self, err: Exception) -> None:
-        """Training failed: pause and say why."""
-        self.error = err
-        self.worker.pause()
-        what = "training diverged" if isinstance(err, TrainingDiverged) else "the training thread stopped"
-        self.status.value = f"<b>{what}:</b> {html.escape(f'{type(err).__name__}: {err}')}"
-        self.set_buttons()
-
-    def _play_on(self) -> None:
-        """What the training thread does while playing: a chunk of steps, or one step a second in slow motion.
-
-        While the frame thread streams, chunks are long (about STREAM_CHUNK_SECONDS, ending where the trainer syncs
-        anyway); otherwise a chunk ends when the next frame is due, and the frame is made here."""
-        if self._streaming():
-            trainer = self.trainer
-            want = max(self.steps_per_frame, int(self.pacer.steps_per_second * STREAM_CHUNK_SECONDS))
-            every = trainer.config.log_every  # a chunk ending on a multiple adds no sync of its own
-            self._advance(-(-(trainer.step + want) // every) * every - trainer.step, frame=False)
-            return
-        if not self.slow_motion:
-            self._advance(self.pacer.chunk(self.steps_per_frame))
-            return
-        started = time.perf_counter()
-        self._advance(1, frame=True)
-        while self.playing and self.slow_motion and time.perf_counter() - started < SLOW_MOTION_SECONDS:
-            time.sleep(0.02)
-
-    def _advance(self, steps: int, frame: bool | None = None) -> None:
-        """Train `steps` steps, then show a frame if `frame` says so (None: stream one when it is due)."""
-        trainer = self.trainer
-        start, step_before = time.perf_counter(), trainer.step
-        trainer.run(steps)
-        self.pacer.trained(trainer.step - step_before, time.perf_counter() - start)
-        with trainer.lock.turn():  # the frame thread reads the history and the curves between two steps
-            self.feed.take_rows(trainer.history)  # every row, before the window drops it
-            if trainer.step - self._progress_at >= min(PROGRESS_EVERY, self.history_window // 2):
-                self.progress = keep_best(self.progress, evaluate(trainer.history, self.feed.coverage_log))
-                self._progress_at = trainer.step
-            trainer.history.keep_last(self.history_window)  # after the run synced: no row is in flight
-        if frame:
-            self._publish()
-        elif frame is None:
-            self._stream()
-
-    def _step_alone(self, player: str) -> None:
-        trainer = self.trainer
-        fast = trainer.fast.autocast
-        with trainer.lock.turn(), torch.autocast(trainer.device.type, fast, enabled=fast is not None):
-            trainer.train_discriminator(1) if player == "D" else trainer.train_generator()
-        if self._alone["step"] != trainer.step:
-            self._alone = {"step": trainer.step}
-        self._alone[player] = self._alone.get(player, 0) + 1
-        self._publish()
-
-    def _stream(self) -> None:
-        """Show a frame made here, if one is due (while the frame thread does not stream)."""
-        if self.pacer.until_frame() <= 0:
-            self._publish()
-
-    def _streaming(self) -> bool:
-        """Whether frames come from the frame thread now: playing, at full speed, with a frame process ready."""
-        return self.playing and not self.slow_motion and self.feed.use_process and self.feed.process is not None
-
-    def _request_frame(self) -> None:
-        """In the frame thread: ask the frame process for a frame of the trainer between two steps."""
-        started, trainer = time.perf_counter(), self.trainer
-        with trainer.lock.turn():
-            self.feed.request(trainer, self._layers(), self.window)
-        self.pacer.framed(time.perf_counter() - started + self._show_seconds)
-
-    def _collect_frame(self) -> None:
-        """In the frame thread: show the frame the frame process has made, if it is ready."""
-        started = time.perf_counter()
-        frame = self.feed.collect()
-        if frame is not None:
-            self._show(frame)
-            self._show_seconds = time.perf_counter() - started
-
-    def _command(self, command: Callable[[], None]) -> None:
-        """Run `command` in the training thread soon: a long chunk under way stops after its current step."""
-        self.worker.submit(command)
-        if self._streaming():
-            self.trainer.stop()
-
-    def _publish(self) -> None:
-        """Capture a frame here and now and show it (a paused dashboard's step, a rebuild, the first frame)."""
-        started = time.perf_counter()
-        self._show(self.feed.capture(self.trainer, self._layers(), self.window))
-        self.pacer.framed(time.perf_counter() - started)
-
-    def _show(self, frame: LiveFrame) -> None:
-        self.last_frame = frame
-        self.show_frame(frame, self.readout_text(), self.warnings())
-        self._publish_text(frame)
-        self.frames += 1
-
-    def _publish_text(self, frame: LiveFrame) -> None:
-        self.last_frame = frame
-        self.readout.value = f"<code>{html.escape(self.readout_text())}</code>"
-        changes = changes_text(frame.history, CHANGES_SHOWN) or "no changes yet"
-        if changes != self.changes.value:  # sent only when it changed
-            self.changes.value = f"<pre style='margin:0'>{html.escape(changes)}</pre>"
-
-    def _layers(self) -> list[str]:
-        return list(self.live_view.layers) if self.interactive else list(LAYERS)
 
     # ----- widgets ----------------------------------------------------------------------------------------------
     def _connect(self) -> None:
