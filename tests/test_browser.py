@@ -148,6 +148,11 @@ def live_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object
             dashboard.scroll_into_view_if_needed()
             readout = dashboard.locator(".ganlib-live-view .ganlib-readout")
             _wait_for(lambda: _step(readout.text_content()) > 0, TRAINING_START_S, "training to start")
+            # the rest of run-all first: a busy kernel queues the widgets' messages until its cell ends (idle for 2 s
+            # on end: between two cells of run-all it is idle for an instant)
+            idle = []
+            _wait_for(lambda: idle.append(page.evaluate(KERNEL_STATUS) == "idle") or all(idle[-4:]) and len(idle) > 3,
+                      TRAINING_START_S, "run-all to finish")  # fmt: skip
             yield page, dashboard
         except Exception:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)  # what the browser showed when it failed: an artifact
@@ -184,6 +189,7 @@ PLOT_HASH = """(view) => { const c = view.querySelector('canvas.ganlib-canvas'),
   const [x, y, w, h] = view.dataset.plotBox.split(' ').map((v) => Math.round(+v * r));
   const d = c.getContext('2d').getImageData(x + 2, y + 2, w - 4, h - 4).data; let s = 0;
   for (let i = 0; i < d.length; i += 4) s = (s * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) | 0; return s; }"""
+KERNEL_STATUS = "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status"
 # JavaScript run in the page: code sent to the notebook's kernel, its printed output returned
 KERNEL = """async (code) => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
   let out = ''; const f = k.requestExecute({code, store_history: false});

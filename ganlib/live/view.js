@@ -95,7 +95,11 @@ function polyline(b, xs, ys, color, width = 2, dash = []) {
     started ? ctx.lineTo(X, Y) : ctx.moveTo(X, Y);
     started = true;
   }
-  ctx.stroke(); ctx.restore();
+  ctx.stroke();
+  if (xs.length === 1 && Number.isFinite(ys[0])) {  // one measurement so far: a dot, not an invisible line
+    ctx.fillStyle = color; ctx.beginPath(); ctx.arc(b.px(xs[0]), b.py(ys[0]), 3, 0, 2 * Math.PI); ctx.fill();
+  }
+  ctx.restore();
 }
 
 function legend(b, items) {  // [label, color, dashed] in one row above the box's right end
