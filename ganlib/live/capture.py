@@ -179,7 +179,7 @@ def shared_process() -> FrameProcess | None:
         if _shared is None or _shared.failed is not None and not _shared.process.is_alive():
             try:
                 _shared = FrameProcess()
-            except OSError:
+            except (OSError, RuntimeError):  # no process to be had here (limits; a script's unguarded main module)
                 return None
         return _shared if _shared.failed is None else None
 
