@@ -153,6 +153,7 @@ def test_a_collapse_of_coverage_is_named_against_the_best_so_far():
     (warning,) = game_warnings(_history(loss_d=[0.7] * 100), CONFIG, modes=(2, 8), best_covered=7)
     assert "2 of 8 modes, down from 7" in warning
     assert game_warnings(_history(loss_d=[0.7] * 100), CONFIG, modes=(5, 8), best_covered=7) == []
+    assert game_warnings(_history(loss_d=[0.7] * 100), CONFIG, modes=(1, 8), best_covered=2) == []  # early on
 
 
 def test_a_d_loss_that_stays_far_above_log_4_is_named_with_what_to_do_though_it_never_exploded():

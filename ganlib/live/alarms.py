@@ -27,6 +27,7 @@ LOST_FACTOR = 3.0  # D's median loss over STEADY steps above this many times a c
 # about 0 or 1 (healthy runs measured 0.05 to 0.35; runs with lr D at 0.1 under 0.003)
 SATURATED = 0.01
 PINNED_ACCURACY = 0.99
+COLLAPSE_FROM = 4  # modes covered at best before a fall to half is called a collapse (1 of 8 after 2 is the start)
 # D's loss when it scores every sample as "cannot tell" (probability 1/2; score 0 for hinge, 1/2 for least-squares);
 # a Wasserstein critic's loss has no such level
 COIN_FLIP_LOSS = {"saturating": math.log(4), "non-saturating": math.log(4), "least-squares": 0.25, "hinge": 2.0}
@@ -62,8 +63,9 @@ def game_warnings(
         )
     if accuracy >= PINNED_ACCURACY:
         warnings.append("D's accuracy is pinned at 100%: D wins outright and G learns little; lower lr D or k")
-    if modes is not None and best_covered is not None and best_covered >= 2 and modes[0] <= best_covered // 2:
-        warnings.append(f"coverage collapsed: {modes[0]} of {modes[1]} modes, down from {best_covered}: mode collapse")
+    best = best_covered or 0
+    if modes is not None and best >= COLLAPSE_FROM and modes[0] <= best // 2:
+        warnings.append(f"coverage collapsed: {modes[0]} of {modes[1]} modes, down from {best}: mode collapse")
     return warnings
 
 
