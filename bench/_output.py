@@ -16,6 +16,8 @@ from typing import Any
 
 import torch
 
+from ganlib.checks import number_option
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -32,8 +34,8 @@ def parse_seeded_options(
     parser: argparse.ArgumentParser, name: str, threads: int, threads_help: str
 ) -> argparse.Namespace:
     """Add --seed, --threads and the output options, parse, and set torch's threads: a bench that trains."""
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=threads, help=threads_help)
+    parser.add_argument("--seed", type=number_option(int, 0), default=0)
+    parser.add_argument("--threads", type=number_option(int, 1), default=threads, help=threads_help)
     add_output_options(parser, name)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)

@@ -25,6 +25,7 @@ import psutil
 import torch
 
 from ganlib import TrainConfig
+from ganlib.checks import number_option
 from ganlib.live import Dashboard
 
 CONFIG = TrainConfig(lr_g=1e-3, lr_d=1e-3, seed=0)
@@ -78,7 +79,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each window")
     parser.add_argument("--pairs", type=int, default=6, help="on/off pairs (each window alternates)")
     parser.add_argument("--inline", action="store_true", help="also windows with frames on the training thread")
-    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (toy MLPs gain nothing)")
+    parser.add_argument("--threads", type=number_option(int, 1), default=1, help="torch threads (MLPs gain nothing)")
     parser.add_argument("--memory-steps", type=int, default=0, help="also train this many steps, printing memory")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)

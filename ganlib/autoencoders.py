@@ -15,8 +15,11 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ganlib.checks import is_int, require
-from ganlib.nets import IMAGE_SHAPE, DCGANGenerator, dcgan_init
+from ganlib.checks import IMAGE_SHAPE, as_int, check_instance, check_tensor, describe, is_int, require
+from ganlib.nets import DCGANGenerator, dcgan_init
+
+# Every function here is a step of a training loop (notebook 08 trains with them): they check shapes and dtypes,
+# which costs nothing, not values (NaN, pixel range), which would cost a device sync per step (see ganlib.checks).
 
 
 class ConvEncoder(nn.Module):
@@ -43,7 +46,7 @@ class ConvEncoder(nn.Module):
         dcgan_init(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        require(tuple(x.shape[1:]) == IMAGE_SHAPE, "x", tuple(x.shape), f"a batch of shape (n, *{IMAGE_SHAPE})")
+        check_tensor(x, "x", (None, *IMAGE_SHAPE))
         return self.net(x)
 
 
@@ -53,7 +56,9 @@ def bernoulli_logits(decoder: DCGANGenerator, z: torch.Tensor) -> torch.Tensor:
     The generator ends in tanh(a), and (tanh(a) + 1) / 2 = sigmoid(2a): its images *are* Bernoulli means with
     logits 2a. Reading 2a before the tanh keeps log-probabilities exact where sigmoid would round to 0 or 1.
     """
-    require(isinstance(decoder, DCGANGenerator), "decoder", type(decoder).__name__, "a ganlib DCGANGenerator")
+    check_instance(decoder, "decoder", DCGANGenerator, "a ganlib DCGANGenerator")
+    require(decoder.n_classes == 0, "decoder", f"n_classes={decoder.n_classes}", "an unconditional DCGANGenerator")
+    check_tensor(z, "z", (None, decoder.z_dim))
     return 2 * decoder.net[:-1](z)  # every layer but the final tanh
 
 
@@ -64,19 +69,24 @@ def bernoulli_log_likelihood(logits: torch.Tensor, x: torch.Tensor) -> torch.Ten
     likelihood over random binarisations of x (each pixel on with probability g): the ELBO of a grey digit is the
     average of proper bounds on log p of its binarisations (dynamically binarised MNIST).
     """
-    require(logits.shape == x.shape, "logits", tuple(logits.shape), f"the shape of x, {tuple(x.shape)}")
+    _check_batch(x, "x")
+    ok = isinstance(logits, torch.Tensor) and logits.shape == x.shape and logits.is_floating_point()
+    require(ok, "logits", describe(logits), f"a float tensor of the shape of x, {tuple(x.shape)}")
     targets = ((x + 1) / 2).clamp(0, 1)
     return -F.binary_cross_entropy_with_logits(logits, targets, reduction="none").flatten(1).sum(dim=1)
 
 
 def gaussian_kl(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     """(n,) KL(N(mu, diag exp(logvar)) || N(0, I)) in nats, in closed form: the VAE's regulariser."""
-    require(mu.ndim == 2 and logvar.shape == mu.shape, "logvar", tuple(logvar.shape), f"(n, d) like mu {mu.shape}")
+    _check_gaussian(mu, logvar)
     return 0.5 * (mu**2 + logvar.exp() - 1 - logvar).sum(dim=1)
 
 
 def reparameterise(mu: torch.Tensor, logvar: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
     """z = mu + sigma * eps, eps ~ N(0, I): a draw from q(z | x) through which gradients reach mu and logvar."""
+    _check_gaussian(mu, logvar)
+    accepted = "None or a torch.Generator"
+    check_instance(generator, "generator", torch.Generator | type(None), accepted)
     eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
     return mu + (0.5 * logvar).exp() * eps
 
@@ -95,7 +105,21 @@ def elbo(
     `log_likelihood(z, x)` returns (n,) log p(x | z). The bound is tight, ELBO = log p(x), when q is the true
     posterior p(z | x); the gap is KL(q || p(z | x)).
     """
-    require(is_int(n_samples) and n_samples >= 1, "n_samples", n_samples, "an int >= 1")
-    require(mu.ndim == 2 and len(mu) == len(x), "mu", tuple(mu.shape), f"({len(x)}, d): one row per x")
+    n_samples = as_int(n_samples, "n_samples", "an int >= 1", 1)
+    _check_batch(x, "x")
+    require(isinstance(mu, torch.Tensor) and len(mu) == len(x), "mu", describe(mu), f"({len(x)}, d): one row per x")
+    _check_gaussian(mu, logvar)
+    require(callable(log_likelihood), "log_likelihood", log_likelihood, "a function (z, x) -> (n,) log p(x | z)")
     expected = sum(log_likelihood(reparameterise(mu, logvar, generator), x) for _ in range(n_samples)) / n_samples
     return expected - gaussian_kl(mu, logvar)
+
+
+def _check_batch(x: torch.Tensor, name: str) -> None:
+    ok = isinstance(x, torch.Tensor) and x.ndim >= 2 and len(x) >= 1 and x.is_floating_point()
+    require(ok, name, describe(x), "a float tensor (n >= 1, ...): images in [-1, 1], or rows")
+
+
+def _check_gaussian(mu: torch.Tensor, logvar: torch.Tensor) -> None:
+    """q = N(mu, diag exp(logvar)): (n, d) means and log-variances of one shape."""
+    check_tensor(mu, "mu", (None, None))
+    check_tensor(logvar, "logvar", tuple(mu.shape))

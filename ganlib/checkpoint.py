@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
 import torch
 from torch import nn
 
-from ganlib.checks import require
+from ganlib.checks import is_int, require
 from ganlib.config import FastPath, TrainConfig
+from ganlib.data import GaussianMixture, TensorSampler
 from ganlib.history import History
 from ganlib.optimizers import make_optimizers
 from ganlib.remedies import ema_for
@@ -66,19 +67,55 @@ def restore_training_state(trainer: Trainable, state: dict[str, Any]) -> None:
 
 
 CHECKPOINT_KEYS = ("generator", "discriminator", "opt_g", "opt_d", "rng", "step", "config", "history")
+TENSOR_KEYS = ("generator", "discriminator", "generator_ema", "opt_g", "opt_d")  # what must hold finite numbers
 
 
-def config_and_history(state: Any) -> tuple[TrainConfig, History]:
-    """The config and history of a trainer checkpoint, validated (ValueError naming what is wrong)."""
+def data_signature(data: Any) -> str:
+    """What a trainer trains on, in words a checkpoint records: a run on the ring loaded into a trainer on the grid
+    would train on silently, both taking the same networks."""
+    if isinstance(data, GaussianMixture):
+        extent = float(data.centres.abs().max())
+        return f"{data.name}: {data.n_modes} Gaussians in {data.dim}D, std {data.std:g}, centres within {extent:.4g}"
+    if isinstance(data, TensorSampler):
+        labels = f"{data.n_classes} classes" if data.n_classes else "no labels"
+        return f"{len(data.x)} samples of shape {tuple(data.x.shape[1:])}, {labels}"
+    return type(data).__name__
+
+
+def checked_state(state: Any) -> tuple[TrainConfig, History, TrainConfig | None]:
+    """The config, history and queued change (or None) of a trainer checkpoint, after checking all of it: its keys,
+    a step >= 0, a history consistent with it, and finite weights and optimizer moments (a NaN state would load and
+    then stop every later run with TrainingDiverged, "restoring" the same NaN). ValueError naming what is wrong."""
     require(isinstance(state, dict), "state", type(state).__name__, "a dict from Trainer.state_dict")
     missing = set(CHECKPOINT_KEYS) - set(state)
     require(not missing, "state", f"missing keys {sorted(missing)}", "a ganlib Trainer checkpoint")
+    step = state["step"]
+    require(is_int(step) and step >= 0, "state", f"step {step!r}", "a step: an int >= 0")
     try:
         config = TrainConfig(**{**state["config"], "betas": tuple(state["config"]["betas"])})
+        pending = state.get("pending_config")
+        pending = None if pending is None else TrainConfig(**{**pending, "betas": tuple(pending["betas"])})
         history = History.from_state_dict(state["history"])
     except (TypeError, KeyError, ValueError, AttributeError) as err:
         raise ValueError(f"state holds no valid config and history: {err}") from err
-    return config, history
+    history.check_consistent(int(step))
+    bad = next((where for key in TENSOR_KEYS for where in _non_finite(key, state.get(key))), None)
+    accepted = "finite weights and optimizer moments (a file saved from a diverged run?)"
+    require(bad is None, "state", f"NaN or inf in {bad}", accepted)
+    return config, history, pending
+
+
+def _non_finite(where: str, value: Any) -> Iterator[str]:
+    """Where in a (nested) state value a floating-point tensor holds NaN or inf, e.g. "generator['net.0.weight']"."""
+    if isinstance(value, torch.Tensor):
+        if value.is_floating_point() and not bool(torch.isfinite(value).all()):
+            yield where
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _non_finite(f"{where}[{key!r}]", item)
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _non_finite(f"{where}[{i}]", item)
 
 
 def check_same_weights(name: str, module: nn.Module, weights: Any) -> None:

@@ -24,10 +24,20 @@ from dataclasses import dataclass
 
 import torch
 
-from ganlib.checks import as_int, require
+from ganlib.checks import (
+    as_int,
+    as_seed,
+    check_images,
+    check_instance,
+    check_labels,
+    check_rows,
+    labels_on_cpu,
+    require,
+)
 from ganlib.config import FastPath, TrainConfig
 from ganlib.data import TensorSampler
-from ganlib.nets import IMAGE_SHAPE, DCGANDiscriminator, DCGANGenerator, check_labels, labels_on_cpu
+from ganlib.devices import resolve_device
+from ganlib.nets import DCGANDiscriminator, DCGANGenerator
 from ganlib.seeding import seed_everything
 from ganlib.train import Trainer
 
@@ -54,11 +64,11 @@ def kmeans(
     60,000 MNIST images, k=100, scipy took 140 s and this 9 s, its distances not being one matrix product, and
     the near-real recipe counts k-means as training time.
     """
-    require(isinstance(x, torch.Tensor) and x.ndim == 2 and x.is_floating_point(), "x", _describe(x), "(N, D) floats")
+    check_rows(x, "x")  # a NaN row would make every distance NaN, and k-means++ draw from NaN weights
     k = as_int(k, "k", f"an int in [1, {len(x)}] (at most one cluster per row)", 1, len(x))
     iters = as_int(iters, "iters", "an int in [1, 1000]", 1, 1000)
     init_rows = max(k, as_int(init_rows, "init_rows", "an int >= 1", 1))
-    rng = torch.Generator(x.device).manual_seed(as_int(seed, "seed", "an int >= 0", 0))
+    rng = torch.Generator(x.device).manual_seed(as_seed(seed))
     centroids = _plus_plus(x if len(x) <= init_rows else x[_subset(len(x), init_rows, rng)], k, rng)
     norms = (x * x).sum(1)  # (N,) once for all Lloyd steps
     for _ in range(iters):
@@ -92,7 +102,7 @@ class ClusteredGAN:
         (n,) its share of the images of that sample's label. A `seed` fixes the clusters drawn; without one they
         come from the GAN's own generator, so that draws in chunks differ (as Trainer.sample's z do)."""
         n = as_int(n, "n", "an int >= 1", 1)
-        rng = self._rng if seed is None else torch.Generator().manual_seed(as_int(seed, "seed", "an int >= 0", 0))
+        rng = self._rng if seed is None else torch.Generator().manual_seed(as_seed(seed))
         prior = self.prior.cpu()
         if labels is None:
             clusters = torch.multinomial(prior, n, replacement=True, generator=rng)
@@ -107,6 +117,8 @@ class ClusteredGAN:
 def label_clusters(x: torch.Tensor, labels: torch.Tensor | None, k: int, seed: int = 0) -> tuple[torch.Tensor, int]:
     """k-means clusters of the rows of `x` (N, D) within each label: (N,) indices label * k + cluster, and the
     number of labels. Without `labels`, k clusters of all rows and one label."""
+    check_rows(x, "x")
+    k = as_int(k, "k", "an int >= 1", 1)
     if labels is None:
         return kmeans(x, k, seed)[1], 1
     labels = labels_on_cpu(labels)
@@ -135,13 +147,9 @@ def clustered_trainer(
     of their `labels` if given, then build a seeded DCGAN conditional on the cluster index, with a projection
     discriminator, and its trainer. `code_dim` > 0: the networks take a learned code of the cluster and its label
     (ganlib.label_codes), not a one-hot cluster index: about twice the steps per second at 1,200 clusters."""
-    require(
-        isinstance(images, torch.Tensor) and tuple(images.shape[1:]) == IMAGE_SHAPE and images.is_floating_point(),
-        "images",
-        _describe(images),
-        f"a float batch of shape (N, *{IMAGE_SHAPE})",
-    )
-    require(isinstance(config, TrainConfig), "config", type(config).__name__, "a ganlib.TrainConfig")
+    check_images(images)  # G draws in [-1, 1] (tanh): images outside it are out of its reach
+    check_instance(config, "config", TrainConfig, "a ganlib.TrainConfig")
+    device = resolve_device(device)
     images = images.to(device)
     clusters, n_labels = label_clusters(images.flatten(1), labels, k, config.seed)
     prior = torch.bincount(clusters, minlength=n_labels * k).float() / len(clusters)
@@ -167,7 +175,3 @@ def _plus_plus(x: torch.Tensor, k: int, rng: torch.Generator) -> torch.Tensor:
         centroids = torch.cat([centroids, chosen])
         nearest = torch.minimum(nearest, _squared_distances(x, norms, chosen)[:, 0])
     return centroids
-
-
-def _describe(x: object) -> object:
-    return f"tensor of shape {tuple(x.shape)} and dtype {x.dtype}" if isinstance(x, torch.Tensor) else x

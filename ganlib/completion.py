@@ -14,26 +14,31 @@ import torch
 from torch import nn
 
 from ganlib.autoencoders import ConvEncoder
-from ganlib.checks import is_int, require
-from ganlib.nets import IMAGE_SHAPE, DCGANGenerator, check_labels, labels_on_cpu
+from ganlib.checks import (
+    IMAGE_SHAPE,
+    as_int,
+    as_rows,
+    as_seed,
+    check_images,
+    check_instance,
+    check_labels,
+    check_tensor,
+    labels_on_cpu,
+)
+from ganlib.nets import DCGANGenerator
 
 TOP_ROWS = 14  # rows 0-13 are given, rows 14-27 are completed
 
 
-def _check_images(images: torch.Tensor) -> None:
-    ok = isinstance(images, torch.Tensor) and images.ndim == 4 and tuple(images.shape[1:]) == IMAGE_SHAPE
-    require(ok, "images", getattr(images, "shape", images), f"a batch of shape (n, *{IMAGE_SHAPE})")
-
-
 def split_halves(images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """(n, 1, 28, 28) images -> their top halves (n, 1, 14, 28), rows 0-13, and bottom halves, rows 14-27."""
-    _check_images(images)
+    check_images(images)
     return images[:, :, :TOP_ROWS], images[:, :, TOP_ROWS:]
 
 
 def hide_bottom(images: torch.Tensor) -> torch.Tensor:
     """The input of a completion network: the images with their bottom halves blanked to background (-1)."""
-    _check_images(images)
+    check_images(images)
     hidden = images.clone()
     hidden[:, :, TOP_ROWS:] = -1.0
     return hidden
@@ -45,10 +50,9 @@ def train_validation_split(n: int, n_validation: int, seed: int) -> tuple[torch.
     Choices (when is a generator ignoring z? how ambiguous is a top?) are made on the validation part; the test
     set is only measured.
     """
-    require(is_int(n) and n >= 2, "n", n, "an int >= 2")
-    require(is_int(n_validation) and 1 <= n_validation < n, "n_validation", n_validation, f"an int in [1, {n - 1}]")
-    require(is_int(seed) and seed >= 0, "seed", seed, "an int >= 0")
-    order = torch.randperm(int(n), generator=torch.Generator().manual_seed(int(seed)))
+    n = as_int(n, "n", "an int >= 2", 2)
+    n_validation = as_int(n_validation, "n_validation", f"an int in [1, {n - 1}]", 1, n - 1)
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(as_seed(seed)))
     return order[n_validation:], order[:n_validation]
 
 
@@ -63,25 +67,21 @@ class Completer(nn.Module):
 
     def __init__(self, code_dim: int = 64, noise_dim: int = 0, width: int = 32, n_styles: int = 0) -> None:
         super().__init__()
-        require(is_int(noise_dim) and 0 <= noise_dim <= 4096, "noise_dim", noise_dim, "an int in [0, 4096]")
-        require(is_int(n_styles) and 0 <= n_styles <= 100_000, "n_styles", n_styles, "an int in [0, 100000]")
-        self.noise_dim, self.n_styles = int(noise_dim), int(n_styles)
+        code_dim = as_int(code_dim, "code_dim", "an int in [1, 4096]", 1, 4096)
+        self.noise_dim = noise_dim = as_int(noise_dim, "noise_dim", "an int in [0, 4096]", 0, 4096)
+        self.n_styles = as_int(n_styles, "n_styles", "an int in [0, 100000]", 0, 100_000)
         self.encoder = ConvEncoder(code_dim, width)
         self.decoder = DCGANGenerator(code_dim + noise_dim, width, n_classes=self.n_styles)
 
     def forward(
         self, hidden: torch.Tensor, z: torch.Tensor | None = None, style: torch.Tensor | None = None
     ) -> torch.Tensor:
+        check_tensor(hidden, "hidden", (None, *IMAGE_SHAPE))  # shapes only: a forward pass is a training step
         if self.n_styles:
             check_labels(style, len(hidden), self.n_styles, "style")
         code = self.encoder(hidden)  # (B, code_dim)
         if self.noise_dim:
-            require(
-                isinstance(z, torch.Tensor) and z.shape == (len(hidden), self.noise_dim),
-                "z",
-                getattr(z, "shape", z),
-                f"a ({len(hidden)}, {self.noise_dim}) noise tensor",
-            )
+            check_tensor(z, "z", (len(hidden), self.noise_dim), min_rows=len(hidden))
             code = torch.cat([code, z.to(code)], dim=1)
         drawn = self.decoder(code, style if self.n_styles else None)  # (B, 1, 28, 28)
         return torch.cat([hidden[:, :, :TOP_ROWS], drawn[:, :, TOP_ROWS:]], dim=2)
@@ -89,9 +89,10 @@ class Completer(nn.Module):
 
 def nearest_rows(query: torch.Tensor, reference: torch.Tensor, k: int, chunk: int = 500) -> torch.Tensor:
     """(n_query, k) indices of each query row's k nearest reference rows (pixel distance, images flattened)."""
-    query, reference = query.flatten(1).float(), reference.flatten(1).float()
-    require(query.shape[1] == reference.shape[1], "query", tuple(query.shape), f"(n, {reference.shape[1]})")
-    require(is_int(k) and 1 <= k <= len(reference), "k", k, f"an int in [1, {len(reference)}]")
+    query = as_rows(query, "query").float()
+    reference = as_rows(reference, "reference", query.shape[1], like="query").float()
+    k = as_int(k, "k", f"an int in [1, {len(reference)}]", 1, len(reference))
+    chunk = as_int(chunk, "chunk", "an int >= 1", 1)
     blocks = [torch.cdist(block, reference).topk(k, dim=1, largest=False).indices for block in query.split(chunk)]
     return torch.cat(blocks)
 
@@ -104,7 +105,8 @@ def neighbour_label_share(
     Near 1: the tops that look like this one all belong to one digit. Well below 1: the data itself says this
     top has several right completions. Uses only the inputs and the reference labels, never a model's output.
     """
-    require(labels.shape == (len(reference),), "labels", tuple(labels.shape), f"({len(reference)},), one per row")
+    check_instance(reference, "reference", torch.Tensor, "(n, ...) rows or images")
+    check_labels(labels_on_cpu(labels), len(reference), None, "labels")
     nearest = nearest_rows(query, reference, k, chunk)  # (n_query, k)
     counts = nn.functional.one_hot(labels[nearest], int(labels.max()) + 1).sum(dim=1)  # (n_query, classes)
     return counts.max(dim=1).values.double() / k
@@ -118,9 +120,10 @@ def neighbour_styles(
     A draw from p(style | top) as the training set shows it: the style of a digit whose top looks like this one.
     An ambiguous top's neighbours carry several digits' styles, so the draws do too.
     """
+    check_instance(reference, "reference", torch.Tensor, "(n, ...) rows or images")
     check_labels(labels_on_cpu(styles), len(reference), None, "styles")
-    require(is_int(draws) and draws >= 1, "draws", draws, "an int >= 1")
-    require(isinstance(generator, torch.Generator), "generator", generator, "a torch.Generator: the draws are seeded")
+    draws = as_int(draws, "draws", "an int >= 1", 1)
+    check_instance(generator, "generator", torch.Generator, "a torch.Generator: the draws are seeded")
     nearest = nearest_rows(query, reference, k)  # (n_query, k)
-    pick = torch.randint(k, (draws, len(nearest)), generator=generator, device=generator.device)
+    pick = torch.randint(nearest.shape[1], (draws, len(nearest)), generator=generator, device=generator.device)
     return styles[nearest.gather(1, pick.T.to(nearest.device)).T]

@@ -38,6 +38,17 @@ class RunControl:
             pending, self._pending = self._pending, None
         return pending
 
+    @property
+    def pending(self) -> TrainConfig | None:
+        """The queued config, left in the queue: a checkpoint keeps it, so that a resumed run applies it too."""
+        with self._lock:
+            return self._pending
+
+    def replace_pending(self, config: TrainConfig | None) -> None:
+        """Put `config` (or nothing) in the queue in place of what was there: a loaded checkpoint's own queue."""
+        with self._lock:
+            self._pending = config
+
     def pause(self) -> None:
         self._unpaused.clear()
 

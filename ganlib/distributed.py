@@ -36,7 +36,8 @@ from torch.nn.parallel import DistributedDataParallel
 
 from ganlib import TrainConfig, Trainer
 from ganlib.checkpoint import save_checkpoint
-from ganlib.checks import is_int, require
+from ganlib.checks import check_instance, is_int, number_option, require
+from ganlib.data import DATASETS
 from ganlib.recipes import make_trainer
 
 BACKENDS = ("gloo", "nccl")  # gloo: processes on CPUs; nccl: one GPU per process
@@ -64,7 +65,7 @@ def rank_device(backend: str, local_rank: int) -> torch.device:
         return torch.device("cpu")
     gpus = torch.cuda.device_count()
     require(
-        0 <= local_rank < gpus,
+        is_int(local_rank) and 0 <= local_rank < gpus,
         "local_rank",
         local_rank,
         f"a GPU index below {gpus} (nccl needs one GPU per process; use --backend gloo on CPUs)",
@@ -78,6 +79,7 @@ def distribute(trainer: Trainer) -> Trainer:
     Its rng is re-seeded with seed + rank, so each process draws its own data and noise; DDP copies
     rank 0's weights and buffers to every process when it wraps them.
     """
+    check_instance(trainer, "trainer", Trainer, "a ganlib Trainer")
     require(dist.is_initialized(), "torch.distributed", "not initialised", "init_process_group called first")
     trainer.rng.manual_seed(trainer.config.seed + dist.get_rank())
     device_ids = [trainer.device.index] if trainer.device.type == "cuda" else None
@@ -91,7 +93,9 @@ def train(trainer: Trainer, steps: int, log: bool = True) -> float:
     Every process's history gets the statistics of the whole batch, averaged over the processes every
     config.log_every steps (means over equal shards; the gradient norms are equal after DDP's all-reduce).
     """
+    check_instance(trainer, "trainer", Trainer, "a ganlib Trainer")
     require(is_int(steps) and steps >= 0, "steps", steps, "an int >= 0")
+    steps = int(steps)
     start, done = time.perf_counter(), 0
     while done < steps:
         chunk = min(trainer.config.log_every, steps - done)
@@ -121,6 +125,7 @@ def save(trainer: Trainer, path: str, world_size: int) -> None:
 def main(argv: Sequence[str] | None = None) -> Trainer:
     """The command line: train a recipe of `make_trainer` on the processes torchrun started."""
     args = _parse(argv)
+    require(args.dataset in DATASETS, "dataset", args.dataset, f"one of {DATASETS}")  # before the launch is checked
     rank, local_rank, world_size = (int(os.environ.get(name, -1)) for name in ("RANK", "LOCAL_RANK", "WORLD_SIZE"))
     require(world_size >= 1 and 0 <= rank < world_size, "WORLD_SIZE", world_size, f"a launch by {LAUNCH}")
     batch = shard_batch_size(args.batch_size, world_size)
@@ -148,13 +153,14 @@ def main(argv: Sequence[str] | None = None) -> Trainer:
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog=LAUNCH, description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", default="ring", help="ring, grid, mixture1d (MLPs) or mnist (DCGAN)")
-    parser.add_argument("--steps", type=int, default=1000, help="generator steps")
-    parser.add_argument("--batch-size", type=int, default=64, help="the global batch, split over the processes")
-    parser.add_argument("--lr", type=float, default=2e-4, help="learning rate of G and D")
-    parser.add_argument("--seed", type=int, default=0, help="initial weights; process r draws with seed + r")
-    parser.add_argument("--width", type=int, default=None, help="network width (default: the recipe's)")
-    parser.add_argument("--log-every", type=int, default=100, help="steps between log lines")
-    parser.add_argument("--threads", type=int, default=1, help="CPU threads per process")
+    count = number_option(int, 1)
+    parser.add_argument("--steps", type=number_option(int, 0), default=1000, help="generator steps")
+    parser.add_argument("--batch-size", type=count, default=64, help="the global batch, split over the processes")
+    parser.add_argument("--lr", type=number_option(float, 0, 10), default=2e-4, help="learning rate of G and D")
+    parser.add_argument("--seed", type=number_option(int, 0), default=0, help="weights; process r draws with seed + r")
+    parser.add_argument("--width", type=count, default=None, help="network width (default: the recipe's)")
+    parser.add_argument("--log-every", type=count, default=100, help="steps between log lines")
+    parser.add_argument("--threads", type=count, default=1, help="CPU threads per process")
     parser.add_argument("--checkpoint", default=None, help="path of the final checkpoint, written by rank 0")
     default_backend = "nccl" if torch.cuda.is_available() else "gloo"
     parser.add_argument("--backend", default=default_backend, help=f"one of {BACKENDS} (default here: %(default)s)")

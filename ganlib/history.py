@@ -79,6 +79,20 @@ class History:
             "changes": [dict(change) for change in self.changes],
         }
 
+    def check_consistent(self, step: int) -> None:
+        """ValueError unless the rows are increasing steps up to `step`, each with one value of every statistic: a
+        checkpoint's history that is not would load and then fail at the next sync, half appended."""
+        steps_ok = all(isinstance(s, int) and s >= 1 for s in self.steps) and self.steps[-1:] <= [step]
+        steps_ok = steps_ok and all(a < b for a, b in zip(self.steps, self.steps[1:], strict=False))
+        require(steps_ok, "history", f"steps {self.steps[:3]}...{self.steps[-3:]}", f"increasing steps in [1, {step}]")
+        lengths = {name: len(column) for name, column in self.stats.items()}
+        require(
+            sorted(lengths) == sorted(STATS) and set(lengths.values()) <= {len(self.steps)},
+            "history",
+            f"{len(self.steps)} steps and statistics {lengths}",
+            f"one value of each of {STATS} per step",
+        )
+
     @classmethod
     def from_state_dict(cls, state: dict[str, Any]) -> History:
         return cls(list(state["steps"]), {k: list(v) for k, v in state["stats"].items()}, list(state["changes"]))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ganlib.checks import is_int, require
+from ganlib.checks import check_labels, is_int, require
 
 
 class LabelCode(nn.Module):
@@ -23,6 +23,7 @@ class LabelCode(nn.Module):
 
     def __init__(self, n_classes: int, code_dim: int, styles: int = 1) -> None:
         super().__init__()
+        require(is_int(n_classes) and n_classes >= 1, "n_classes", n_classes, "an int >= 1")
         require(is_int(code_dim) and 1 <= code_dim <= 4096, "code_dim", code_dim, "an int in [1, 4096]")
         require(
             is_int(styles) and styles >= 1 and n_classes % styles == 0,
@@ -30,16 +31,18 @@ class LabelCode(nn.Module):
             styles,
             f"an int >= 1 dividing n_classes={n_classes} (classes are label * styles + style)",
         )
-        self.styles = int(styles)
-        self.label = nn.Embedding(n_classes // self.styles, code_dim)
-        self.own = nn.Embedding(n_classes, code_dim)
+        self.styles, self.n_classes = int(styles), int(n_classes)
+        self.label = nn.Embedding(self.n_classes // self.styles, code_dim)
+        self.own = nn.Embedding(self.n_classes, code_dim)
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
+        check_labels(y, None, self.n_classes)
         return self.label(torch.div(y, self.styles, rounding_mode="floor")) + self.own(y)
 
 
 def label_code(n_classes: int, code_dim: int, styles: int) -> LabelCode | None:
     """A LabelCode when `code_dim` > 0; None: labels enter one-hot."""
+    require(is_int(n_classes) and n_classes >= 0, "n_classes", n_classes, "an int >= 0 (0: unconditional)")
     require(is_int(code_dim) and code_dim >= 0, "code_dim", code_dim, "an int >= 0 (0: one-hot labels)")
     if code_dim == 0:
         require(

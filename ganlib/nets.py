@@ -16,12 +16,11 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ganlib.checks import is_int, require
+from ganlib.checks import IMAGE_SHAPE, check_labels, is_int, require
 from ganlib.label_codes import label_code
 from ganlib.remedies import MinibatchStd, pack
 
 ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "tanh": nn.Tanh, "elu": nn.ELU}
-IMAGE_SHAPE = (1, 28, 28)
 CONDITIONINGS = ("concat", "projection")  # how a conditional DCGAN discriminator takes the label
 
 
@@ -49,28 +48,6 @@ def _check_shape(name: str, shape: object) -> None:
         shape,
         "a shape such as (2,) or (1, 28, 28)",
     )
-
-
-def check_labels(y: object, n: int | None, n_classes: int | None, name: str = "y") -> None:
-    """Class labels: a 1D integer tensor (of length n, if given) of classes in [0, n_classes) (>= 0 if n_classes is
-    None); ValueError naming `name` otherwise. The range is read on the CPU only, where it costs no device sync."""
-    ok = isinstance(y, torch.Tensor) and y.ndim == 1 and (n is None or len(y) == n)
-    require(
-        ok and not y.is_floating_point() and y.dtype != torch.bool,
-        name,
-        y if not isinstance(y, torch.Tensor) else f"tensor of shape {tuple(y.shape)} and dtype {y.dtype}",
-        f"({'n' if n is None else n},) integer class labels",
-    )
-    if y.device.type == "cpu" and len(y):
-        low, high = int(y.min()), int(y.max())
-        accepted = "labels >= 0" if n_classes is None else f"labels in [0, {n_classes})"
-        require(low >= 0 and (n_classes is None or high < n_classes), name, f"labels in [{low}, {high}]", accepted)
-
-
-def labels_on_cpu(y: object) -> object:
-    """`y` on the CPU if it is a tensor, for check_labels to read its range: callers outside the training step
-    (sampling, evaluation, clustering) can afford the copy."""
-    return y.cpu() if isinstance(y, torch.Tensor) else y
 
 
 def _mlp(
@@ -164,7 +141,8 @@ class DCGANGenerator(nn.Module):
         super().__init__()
         _check_common(width, 1, "relu", n_classes)
         require(is_int(z_dim) and 1 <= z_dim <= 4096, "z_dim", z_dim, "an int in [1, 4096]")
-        self.z_dim, self.out_shape, self.n_classes = int(z_dim), IMAGE_SHAPE, int(n_classes)
+        z_dim, width = int(z_dim), int(width)  # NumPy integers as Python ones: nn.Unflatten takes no other
+        self.z_dim, self.out_shape, self.n_classes = z_dim, IMAGE_SHAPE, int(n_classes)
         self.code = label_code(n_classes, code_dim, styles)  # None: the label joins z one-hot
         self.net = nn.Sequential(
             nn.Linear(z_dim + (n_classes if self.code is None else code_dim), 2 * width * 7 * 7, bias=False),

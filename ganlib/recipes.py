@@ -9,7 +9,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ganlib.checks import require
+from ganlib.checks import as_int, require
 from ganlib.clusters import ClusteredGAN, clustered_trainer
 from ganlib.config import FastPath, TrainConfig
 from ganlib.data import DATASETS, TensorSampler, load_mnist, make_sampler
@@ -188,6 +188,7 @@ def styled_mnist_cgan(
     and a slower moving average of G. bench/styled_recipe.py measures each part.
     """
     device = resolve_device(device)
+    styles = as_int(styles, "styles", "an int >= 1 (k-means clusters within each class)", 1)
     config = fast_mnist_config(seed).replace(ema_decay=STYLED_EMA_DECAY, mode_seeking=STYLED_MODE_SEEKING)
     fast = FastPath.for_device(device)
     return clustered_trainer(images, config, styles, device, width, fast=fast, labels=labels, code_dim=STYLED_CODE_DIM)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 
 from ganlib.checkpoint import write_atomically
@@ -20,8 +21,9 @@ SETTINGS = ("full", "smoke")
 
 
 def _path(chapter: str, settings: str, root: Path) -> Path:
-    require(settings in SETTINGS, "settings", settings, f"one of {SETTINGS}")
+    require(isinstance(settings, str) and settings in SETTINGS, "settings", settings, f"one of {SETTINGS}")
     require(isinstance(chapter, str) and chapter.isidentifier(), "chapter", chapter, "a name such as 'cgan'")
+    require(isinstance(root, str | os.PathLike), "root", root, "a folder path (str or pathlib.Path)")
     return Path(root) / settings / f"{chapter}.json"
 
 
@@ -55,7 +57,21 @@ def load_results(chapter: str, settings: str, root: Path = RESULTS_ROOT) -> dict
     if not path.exists():
         return None
     try:
-        payload = json.loads(path.read_text())
-        return dict(payload["results"])
-    except (json.JSONDecodeError, KeyError, TypeError) as error:
+        payload = json.loads(path.read_bytes().decode("utf-8"), parse_constant=_refuse_constant)
+        ok = isinstance(payload, dict) and isinstance(payload.get("results"), dict)
+        require(ok, "content", type(payload).__name__, "a JSON object whose 'results' is a dict")
+        results = _plain(chapter, payload["results"])  # numbers beyond float64 read as inf: refused here
+    except (OSError, ValueError) as error:  # a folder, a binary file (UnicodeDecodeError), bad JSON: ValueErrors
         raise ValueError(f"{path} is not a results file ({error}): run its notebook again") from None
+    said = (payload.get("chapter"), payload.get("settings"))
+    if said != (chapter, settings):
+        raise ValueError(
+            f"{path} holds the results of chapter {said[0]!r} with settings {said[1]!r}, not of {chapter!r} with "
+            f"{settings!r}: a file copied or renamed? Run chapter {chapter!r}'s notebook again"
+        )
+    return results
+
+
+def _refuse_constant(name: str) -> float:
+    """json.loads reads NaN and Infinity, which save_results never writes: a file holding them was not written here."""
+    raise ValueError(f"{name} is not a finite number")

@@ -20,7 +20,19 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils.parametrizations import weight_norm
 
-from ganlib.checks import is_int, is_number, require
+from ganlib.checks import (
+    as_float,
+    as_int,
+    as_seed,
+    check_classes_present,
+    check_images,
+    check_labels,
+    check_tensor,
+    describe,
+    is_int,
+    labels_on_cpu,
+    require,
+)
 from ganlib.data import first_of_each_class
 
 IMAGE_DIM = 28 * 28
@@ -43,28 +55,28 @@ def split_labels(labels: torch.Tensor, per_class: int = 10, n_validation: int = 
     The unlabelled pool is everything outside validation, the labelled images included, as in the reference
     code of Salimans et al. (they are unlabelled copies there; their labels are used only by the labelled batch).
     """
-    require(
-        isinstance(labels, torch.Tensor) and labels.ndim == 1 and not labels.is_floating_point() and len(labels) > 0,
-        "labels",
-        getattr(labels, "shape", labels),
-        "a non-empty 1D tensor of integer class labels",
-    )
-    require(is_int(per_class) and per_class >= 1, "per_class", per_class, "an int >= 1")
-    require(is_int(n_validation) and 0 <= n_validation < len(labels), "n_validation", n_validation, "an int in [0, n)")
-    require(is_int(seed) and 0 <= seed < 2**63, "seed", seed, "an int >= 0")
+    labels = labels_on_cpu(labels)
+    check_labels(labels, None, None, "labels")
+    require(len(labels) > 0, "labels", describe(labels), "a non-empty tensor of class labels")
+    check_classes_present(labels, int(labels.max()) + 1, "labels")
+    per_class = as_int(per_class, "per_class", "an int >= 1", 1)
+    n_validation = as_int(n_validation, "n_validation", f"an int in [0, {len(labels) - 1}]", 0, len(labels) - 1)
     labels = labels.cpu()
-    order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(int(seed)))
+    order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(as_seed(seed)))
     validation, pool = order[:n_validation], order[n_validation:]
     return LabelSplit(first_of_each_class(labels, pool, per_class), pool.sort().values, validation.sort().values)
 
 
 def real_probability(logits: torch.Tensor) -> torch.Tensor:
     """D(x) = Z / (Z + 1) = sigmoid(log Z), from the K real-class logits (the fake logit is 0)."""
+    check_tensor(logits, "logits", (None, None))
     return torch.sigmoid(torch.logsumexp(logits, dim=1))
 
 
 def supervised_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """-log p(y | x, real): cross entropy over the K real classes (the fake class is known to be absent)."""
+    check_tensor(logits, "logits", (None, None))
+    check_labels(labels, len(logits), logits.shape[1], "labels")
     return F.cross_entropy(logits, labels)
 
 
@@ -73,24 +85,19 @@ def unsupervised_loss(logits_real: torch.Tensor, logits_fake: torch.Tensor) -> t
 
     -log D = -log Z + log(1 + Z) = -lse + softplus(lse);  -log(1 - D) = log(1 + Z) = softplus(lse).
     """
-    require(logits_real.ndim == 2, "logits_real", tuple(logits_real.shape), "a (n, K) tensor of class logits")
-    require(
-        logits_fake.ndim == 2 and logits_fake.shape[1] == logits_real.shape[1],
-        "logits_fake",
-        tuple(logits_fake.shape),
-        f"a (n, {logits_real.shape[1]}) tensor of class logits, like logits_real",
-    )
+    check_tensor(logits_real, "logits_real", (None, None), accepted="a (n, K) tensor of class logits")
+    K = logits_real.shape[1]
+    check_tensor(logits_fake, "logits_fake", (None, K), accepted=f"a (n, {K}) tensor of class logits, like logits_real")
     lse_real, lse_fake = torch.logsumexp(logits_real, dim=1), torch.logsumexp(logits_fake, dim=1)
     return (-lse_real + F.softplus(lse_real)).mean() + F.softplus(lse_fake).mean()
 
 
 def feature_matching_loss(real_features: torch.Tensor, fake_features: torch.Tensor) -> torch.Tensor:
     """||E f(x) - E f(G(z))||^2 / dim: G matches the batch mean of D's features on real images."""
-    require(
-        real_features.ndim == 2 and real_features.shape[1:] == fake_features.shape[1:],
-        "fake_features",
-        tuple(fake_features.shape),
-        f"a batch of features of shape (n, {real_features.shape[1:].numel()}), like real_features",
+    check_tensor(real_features, "real_features", (None, None), accepted="a batch of features (n, d)")
+    d = real_features.shape[1]
+    check_tensor(
+        fake_features, "fake_features", (None, d), accepted=f"a batch of features (n, {d}), like real_features"
     )
     return (real_features.mean(dim=0) - fake_features.mean(dim=0)).square().mean()
 
@@ -119,8 +126,7 @@ class GaussianNoise(nn.Module):
 
     def __init__(self, std: float) -> None:
         super().__init__()
-        require(is_number(std) and std >= 0, "std", std, "a number >= 0")
-        self.std = float(std)
+        self.std = as_float(std, "std", "a number >= 0", 0.0)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x + self.std * torch.randn_like(x) if self.training and self.std > 0 else x
@@ -143,9 +149,10 @@ class SSLDiscriminator(nn.Module):
     ) -> None:
         super().__init__()
         require(is_int(n_classes) and n_classes >= 2, "n_classes", n_classes, "an int >= 2")
-        require(
-            len(widths) >= 1 and all(is_int(w) and w >= 1 for w in widths), "widths", widths, "ints >= 1, at least one"
-        )
+        _check_widths(widths)
+        input_noise = as_float(input_noise, "input_noise", "a number >= 0", 0.0)
+        hidden_noise = as_float(hidden_noise, "hidden_noise", "a number >= 0", 0.0)
+        self.n_classes = int(n_classes)
         layers: list[nn.Module] = [GaussianNoise(input_noise)]
         for i, width in enumerate(widths):
             layers += [_normed_linear(IMAGE_DIM if i == 0 else widths[i - 1], width, train_scale=False), nn.ReLU()]
@@ -162,7 +169,8 @@ class SSLDiscriminator(nn.Module):
         PyTorch's default initialisation shrinks the signal layer by layer; the noise of std 0.5 added after each
         hidden layer is only a regulariser if the signal it is added to has a scale near 1.
         """
-        h = x.flatten(1)
+        check_images(x, "x", (IMAGE_DIM,), (0.0, 1.0), min_count=2)  # once: a standard deviation needs 2 rows
+        h = x
         for module in [*self.body, *self.head]:
             if isinstance(module, nn.Linear):
                 weight = module.parametrizations.weight
@@ -173,6 +181,8 @@ class SSLDiscriminator(nn.Module):
             h = module(h)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        ok = isinstance(x, torch.Tensor) and x.ndim >= 2 and x.is_floating_point() and x.shape[1:].numel() == IMAGE_DIM
+        require(ok and len(x) >= 1, "x", describe(x), f"float images, (n >= 1, {IMAGE_DIM}) or (n, 1, 28, 28)")
         features = self.body(x.flatten(1))  # (B, widths[-1])
         return self.head(features), features  # (B, K), (B, widths[-1])
 
@@ -183,10 +193,8 @@ class SSLGenerator(nn.Module):
     def __init__(self, z_dim: int = 100, widths: tuple[int, ...] = G_WIDTHS) -> None:
         super().__init__()
         require(is_int(z_dim) and z_dim >= 1, "z_dim", z_dim, "an int >= 1")
-        require(
-            len(widths) >= 1 and all(is_int(w) and w >= 1 for w in widths), "widths", widths, "ints >= 1, at least one"
-        )
-        self.z_dim = int(z_dim)
+        _check_widths(widths)
+        self.z_dim = z_dim = int(z_dim)
         layers: list[nn.Module] = []
         for i, width in enumerate(widths):
             layers += [nn.Linear(z_dim if i == 0 else widths[i - 1], width, bias=False), nn.BatchNorm1d(width)]
@@ -197,4 +205,10 @@ class SSLGenerator(nn.Module):
         self.net = nn.Sequential(*layers)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
+        check_tensor(z, "z", (None, self.z_dim))
         return self.net(z)  # (B, 784)
+
+
+def _check_widths(widths: tuple[int, ...]) -> None:
+    ok = isinstance(widths, tuple | list) and len(widths) >= 1 and all(is_int(w) and w >= 1 for w in widths)
+    require(ok, "widths", widths, "a tuple of ints >= 1, at least one")

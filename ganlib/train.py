@@ -19,7 +19,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ganlib.checkpoint import training_state
-from ganlib.checks import as_int, check_networks_fit, is_int, require
+from ganlib.checks import as_int, check_labels, check_networks_fit, is_int, labels_on_cpu, require
 from ganlib.config import FastPath, TrainConfig
 from ganlib.control import RunControl, StepLock
 from ganlib.data import MAX_DRAW
@@ -27,7 +27,6 @@ from ganlib.devices import resolve_device
 from ganlib.divergence import DivergenceGuard
 from ganlib.history import History
 from ganlib.losses import d_loss, g_loss, gradient_penalty, mode_seeking_loss, real_probability
-from ganlib.nets import check_labels, labels_on_cpu
 from ganlib.optimizers import make_optimizers, retune
 from ganlib.remedies import ema_for, ema_update, recompute_batchnorm, unrolled_parameters, with_parameters
 from ganlib.trainer_state import TrainerState
@@ -180,6 +179,8 @@ class Trainer(TrainerState):
         `load` and `history_copy`: each acts between two steps.
         """
         steps = as_int(steps, "steps", "an int >= 0", 0)
+        ok = isinstance(callbacks, Iterable) and not isinstance(callbacks, str)
+        require(ok, "callbacks", callbacks, "a list of (every n steps, fn(trainer)) pairs; () for none")
         callbacks = list(callbacks)
         for pair in callbacks:
             ok = isinstance(pair, tuple | list) and len(pair) == 2 and is_int(pair[0]) and pair[0] >= 1

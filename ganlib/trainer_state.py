@@ -18,13 +18,15 @@ import torch
 from ganlib.checkpoint import (
     Trainable,
     check_same_weights,
-    config_and_history,
+    checked_state,
+    data_signature,
     load_checkpoint,
     restore_training_state,
     save_checkpoint,
     training_state,
 )
-from ganlib.control import StepLock
+from ganlib.checks import require
+from ganlib.control import RunControl, StepLock
 from ganlib.divergence import DivergenceGuard, TrainingDiverged, divergence_error
 from ganlib.history import STATS, History
 
@@ -35,6 +37,8 @@ class TrainerState(Trainable):
 
     history: History
     lock: StepLock
+    control: RunControl
+    data: Any
     guard: DivergenceGuard
     _unsynced: list[dict[str, torch.Tensor]]  # per-step statistics still on the device
 
@@ -64,21 +68,39 @@ class TrainerState(Trainable):
         return divergence_error(where, diverged, recent, self.step)
 
     def state_dict(self) -> dict[str, Any]:
-        """Everything needed to continue bit for bit: weights, optimizer moments, RNG, step, config, history.
+        """Everything needed to continue bit for bit: weights, optimizer moments, RNG, step, config, history, the
+        config change queued by `update` and not yet applied, and the data set it trains on (in words).
 
         A consistent snapshot between two steps, copied: safe from another thread while `run` trains."""
         with self.lock.turn():
             self.sync()
-            state = {**training_state(self), "config": self.config.to_dict(), "history": self.history.state_dict()}
+            pending = self.control.pending
+            state = {
+                **training_state(self),
+                "config": self.config.to_dict(),
+                "history": self.history.state_dict(),
+                "pending_config": None if pending is None else pending.to_dict(),
+                "data": data_signature(self.data),
+            }
             return copy.deepcopy(state)
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
+    def load_state_dict(self, state: dict[str, Any], allow_other_data: bool = False) -> None:
         """Restore a state from `state_dict` into this trainer's (identically built) networks: all of it or nothing.
 
-        A state from a differently built trainer (other width, pack, data) raises ValueError naming the first
-        weight whose shape differs, and leaves this trainer as it was.
+        A state from a differently built trainer (other width, pack), of another data set (unless
+        `allow_other_data`), with NaN or inf in its weights or moments, or with an inconsistent step or history
+        raises ValueError naming the first thing wrong, and leaves this trainer as it was. A change queued with
+        `update` when the state was saved is queued again (and one queued here before is dropped).
         """
-        config, history = config_and_history(state)
+        config, history, pending = checked_state(state)
+        require(isinstance(allow_other_data, bool), "allow_other_data", allow_other_data, "True or False")
+        theirs, mine = state.get("data", data_signature(self.data)), data_signature(self.data)
+        require(
+            theirs == mine or allow_other_data,
+            "state",
+            f"a run on {theirs!r}",
+            f"a run on this trainer's data, {mine!r} (allow_other_data=True to train it on this data anyway)",
+        )
         for name, module in (("generator", self.G), ("discriminator", self.D)):
             check_same_weights(name, module, state[name])
         with self.lock.turn():
@@ -89,15 +111,22 @@ class TrainerState(Trainable):
                 restore_training_state(self, before)
                 raise ValueError(f"state does not fit this trainer, which is left as it was: {err}") from err
             self.history = history
+            self.control.replace_pending(pending)
             self.guard.remember()
 
     def save(self, path: str | Path) -> Path:
         """Write a checkpoint atomically (temporary file + rename); safe from another thread while `run` trains."""
         return save_checkpoint(self.state_dict(), path)
 
-    def load(self, path: str | Path) -> None:
-        """Resume from a checkpoint written by `save` (loaded with weights_only=True); all of it or nothing."""
-        self.load_state_dict(load_checkpoint(path))
+    def load(self, path: str | Path, allow_other_data: bool = False) -> None:
+        """Resume from a checkpoint written by `save` (loaded with weights_only=True); all of it or nothing.
+
+        A checkpoint refused by `load_state_dict` raises ValueError naming the file and what is wrong with it."""
+        state = load_checkpoint(path)
+        try:
+            self.load_state_dict(state, allow_other_data)
+        except ValueError as err:
+            raise ValueError(f"checkpoint={str(path)!r} is refused, the trainer is left as it was: {err}") from err
 
     def _restore(self, state: dict[str, Any]) -> None:
         """Put back a `training_state`; a rollback also drops the history rows past its step."""

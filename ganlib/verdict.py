@@ -7,6 +7,7 @@ say the same thing. Each row names the chapter that measured it, so a reader can
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,13 @@ def _better(gan: float, other: float, name: str, lower_is_better: bool = False) 
     return "GAN" if (gan < other) == lower_is_better else name
 
 
+def _difference(gain: float, spread: float) -> str:
+    """A mean difference over seeds in words: a gain or a loss only when it is larger than its spread over seeds."""
+    if abs(gain) <= spread:
+        return "no clear difference"
+    return "a gain" if gain > 0 else "a loss"
+
+
 def _reader(chapter: str, results: Results) -> Callable[[str], object]:
     """results[key], or a ValueError that names the chapter's notebook to run again."""
 
@@ -94,22 +102,24 @@ def _cgan_rows(get: Callable[[str], object]) -> list[VerdictRow]:
             )
         )
     for labels, few in get("few_labels").items():
-        gain = 100 * few["gain"]
+        gain, spread = 100 * few["gain"], 100 * few["gain_sd"]
         rows.append(
             VerdictRow(
                 "few labels",
-                f"{labels} labels plus generated digits",
+                f"{labels} labels plus generated digits (the real ones seen as often)",
                 CHAPTERS["cgan"],
                 _pct(few["augmented"]),
                 f"{_pct(few['real'])} from the {labels} labels alone",
-                f"{gain:+.1f} ± {100 * few['gain_sd']:.1f} points: " + ("a gain" if gain > 0 else "no gain"),
+                f"{gain:+.1f} ± {spread:.1f} points: {_difference(gain, spread)}",
             )
         )
     return rows
 
 
 def _ssl_rows(get: Callable[[str], object]) -> list[VerdictRow]:
-    gain = 100 * (get("ssl_mean") - get("baseline_mean"))
+    differences = [100 * (a - b) for a, b in zip(get("ssl_test_accuracy"), get("baseline_test_accuracy"), strict=True)]
+    gain = statistics.mean(differences)
+    spread = statistics.stdev(differences) if len(differences) > 1 else 0.0
     return [
         VerdictRow(
             "few labels",
@@ -117,7 +127,7 @@ def _ssl_rows(get: Callable[[str], object]) -> list[VerdictRow]:
             CHAPTERS["ssl"],
             _pct(get("ssl_mean")),
             f"{_pct(get('baseline_mean'))} from the labels alone",
-            f"{gain:+.1f} points: " + ("a gain" if gain > 0 else "no gain"),
+            f"{gain:+.1f} ± {spread:.1f} points: {_difference(gain, spread)}",
         )
     ]
 

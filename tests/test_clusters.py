@@ -101,10 +101,13 @@ def test_clustered_trainer_rejects_bad_input_naming_the_parameter():
     config = TrainConfig()
     with pytest.raises(ValueError, match="^images="):
         clustered_trainer(torch.randn(10, 28, 28), config, 2, "cpu")
+    images = torch.rand(10, 1, 28, 28) * 2 - 1
     with pytest.raises(ValueError, match="^k="):
-        clustered_trainer(torch.randn(10, 1, 28, 28), config, 11, "cpu")
+        clustered_trainer(images, config, 11, "cpu")
     with pytest.raises(ValueError, match="^config="):
-        clustered_trainer(torch.randn(10, 1, 28, 28), {"lr_g": 1e-3}, 2, "cpu")
+        clustered_trainer(images, {"lr_g": 1e-3}, 2, "cpu")
+    with pytest.raises(ValueError, match=r"^images=.*\[-1, 1\]"):
+        clustered_trainer(images * 127.5 + 127.5, config, 2, "cpu")
     with pytest.raises(ValueError, match="^n="):
         _two_clusters_gan().sample(0)
 

@@ -416,6 +416,85 @@ WRONG = {
         (_algorithm_1(g_loss="F.softplus(-D(fake)).mean()"), "noise batches"),
         (_algorithm_1(g_step="opt_g.step()\n    opt_d.step()"), "D took 3 steps on 2 real batches"),
     ],
+    "knn_precision": [
+        (
+            "torch.cdist(fake, real).le(torch.cdist(real, real).topk(k, dim=1, largest=False).values[:, k - 1])"
+            ".any(dim=1).double().mean()",
+            "its own nearest neighbour",
+        ),
+        (
+            "torch.cdist(fake, real).le(torch.cdist(real, real).topk(k + 2, dim=1, largest=False).values[:, k + 1])"
+            ".any(dim=1).double().mean()",
+            "(k + 1)-th neighbour",
+        ),
+        (
+            "def answer(real, fake, k):\n"
+            "    radii = torch.cdist(real, real).topk(k + 1, dim=1, largest=False).values[:, k]\n"
+            "    distance, nearest = torch.cdist(fake, real).min(dim=1)\n"
+            "    return (distance <= radii[nearest]).double().mean()",
+            "only the nearest real sample's ball",
+        ),
+        (
+            "torch.cdist(real, fake).le(torch.cdist(fake, fake).topk(k + 1, dim=1, largest=False).values[:, k])"
+            ".any(dim=1).double().mean()",
+            "that is recall",
+        ),
+        (
+            "torch.cdist(fake, real).lt(torch.cdist(real, real).topk(k + 1, dim=1, largest=False).values[:, k])"
+            ".any(dim=1).double().mean()",
+            "exactly on a ball's rim",
+        ),
+    ],
+    "spherical_path": [
+        ("(1 - t[:, None]) * z0 + t[:, None] * z1", "straight line"),
+        (
+            "def answer(z0, z1, t):\n"
+            "    t, omega = t[:, None], torch.arccos(torch.dot(z0, z1))\n"
+            "    return (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / torch.sin(omega)",
+            "unit",
+        ),
+        (
+            "def answer(z0, z1, t):\n"
+            "    t, omega = t[:, None], torch.arccos(torch.dot(z0 / z0.norm(), z1 / z1.norm()))\n"
+            "    return (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / torch.sin(omega)",
+            "parallel",
+        ),
+        (
+            "def answer(z0, z1, t):\n"
+            "    t, omega = t[:, None], torch.arccos(torch.dot(z0 / z0.norm(), z1 / z1.norm()))\n"
+            "    return (torch.sin(t * omega) * z0 + torch.sin((1 - t) * omega) * z1) / torch.sin(omega)",
+            "reversed",
+        ),
+    ],
+    "label_channels": [
+        (
+            "torch.cat([F.one_hot(y, n_classes)[:, :, None, None].expand(-1, -1, 28, 28).to(x.dtype), x], 1)",
+            "channel 0",
+        ),
+        ("torch.cat([x, y[:, None, None, None].expand(-1, 1, 28, 28).to(x.dtype)], dim=1)", "2 channels"),
+        ("torch.cat([x, torch.ones(len(x), n_classes, 28, 28)], dim=1)", "every label channel is all ones"),
+        ("torch.cat([x, F.one_hot(y, n_classes)[:, :, None, None].to(x.dtype)], dim=1)", "raised RuntimeError"),
+    ],
+    "projection_score": [
+        ("(V[y] * phi).sum(dim=1)", "unconditional term"),
+        ("psi + (phi @ V.T).sum(dim=1)", "every class's vector"),
+        ("psi + (V[y] * phi).sum()", "over the whole batch"),
+        ("(psi + (V[y] * phi).sum(dim=1)).mean()", "shape () but shape (6,)"),
+        ("psi - (V[y] * phi).sum(dim=1)", "wrong sign"),
+    ],
+    "reparameterise": [
+        ("mu + logvar.exp() * eps", "the variance exp(logvar)"),
+        ("mu + logvar.sqrt() * eps", "nan"),
+        ("mu + logvar * eps", "log of the variance"),
+        ("mu + (0.5 * logvar).exp() * torch.randn_like(mu)", "with the eps given"),
+        ("(mu + (0.5 * logvar).exp() * eps).detach()", "no gradient reaches"),
+    ],
+    "kl_term": [
+        ("-0.5 * (mu**2 + logvar.exp() - 1 - logvar).sum(dim=1)", "wrong sign"),
+        ("0.5 * (mu**2 + logvar.exp() - 1 - logvar).mean(dim=1)", "averaged over the 4 latent dimensions"),
+        ("0.5 * (mu**2 + logvar.exp() - logvar).sum(dim=1)", "-1 inside the sum is missing"),
+        ("0.5 * (mu**2 + logvar.exp() - 1 - logvar).sum()", "shape () but shape (8,)"),
+    ],
 }
 ARGUMENTS = {
     "value_function": "d_real, d_fake",
@@ -428,6 +507,12 @@ ARGUMENTS = {
     "jensen_shannon": "p, q",
     "arrows": "D, x",
     "generator_loss": "fake_logits",
+    "knn_precision": "real, fake, k",
+    "spherical_path": "z0, z1, t",
+    "label_channels": "x, y, n_classes",
+    "projection_score": "phi, psi, V, y",
+    "reparameterise": "mu, logvar, eps",
+    "kl_term": "mu, logvar",
 }
 
 

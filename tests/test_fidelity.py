@@ -159,7 +159,7 @@ def test_truncated_normal_rejects_bad_thresholds(threshold):
 
 
 def test_precision_recall_rejects_mismatched_features_and_too_large_k():
-    with pytest.raises(ValueError, match="fake=.*expected a \\(n >= 1, 8\\) tensor"):
+    with pytest.raises(ValueError, match="fake=.*expected a \\(n >= 2, 8, like real\\) tensor"):
         M.precision_recall(torch.zeros(5, 8), torch.zeros(5, 4))
     with pytest.raises(ValueError, match="k=5 is not accepted"):
         M.precision_recall(torch.randn(5, 8), torch.randn(5, 8), k=5)

@@ -43,3 +43,36 @@ def test_a_damaged_file_names_itself(tmp_path):
     path.write_text('{"chapter": "cg')
     with pytest.raises(ValueError, match="cgan.json"):
         load_results("cgan", "full", tmp_path)
+
+
+def _written(tmp_path, chapter: str, text: str | bytes) -> None:
+    path = tmp_path / "full" / f"{chapter}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"chapter": "cgan", "settings": "full", "results": {"a": 1}}', "chapter 'cgan'.*not of 'ssl'"),
+        ('{"chapter": "ssl", "settings": "smoke", "results": {"a": 1}}', "settings 'smoke', not of 'ssl' with 'full'"),
+        ('{"results": {"a": 1}}', "chapter None"),
+        ('{"chapter": "ssl", "settings": "full", "results": {"a": NaN}}', "NaN is not a finite number"),
+        ('{"chapter": "ssl", "settings": "full", "results": {"a": [1, -Infinity]}}', "-Infinity is not a finite"),
+        ('{"chapter": "ssl", "settings": "full", "results": {"a": 1e999}}', "result ssl.a=inf"),
+        ('{"chapter": "ssl", "settings": "full", "results": [1, 2]}', "'results' is a dict"),
+        ("[1, 2]", "'results' is a dict"),
+        (bytes(range(256)), "utf-8"),
+    ],
+)
+def test_a_results_file_that_is_not_what_its_path_says_is_refused_naming_it(tmp_path, content, message):
+    _written(tmp_path, "ssl", content)
+    with pytest.raises(ValueError, match=f"ssl.json.*{message}"):
+        load_results("ssl", "full", tmp_path)
+
+
+def test_a_results_file_copied_from_the_smoke_settings_is_not_read_as_a_full_run(tmp_path):
+    smoke = save_results("ssl", {"accuracy": 0.1}, "smoke", tmp_path)
+    _written(tmp_path, "ssl", smoke.read_bytes())
+    with pytest.raises(ValueError, match="settings 'smoke'"):
+        load_results("ssl", "full", tmp_path)

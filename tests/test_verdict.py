@@ -17,9 +17,16 @@ SAVED = {
         "few_labels": {
             "100": {"augmented": 0.70, "real": 0.75, "gain": -0.05, "gain_sd": 0.01},
             "1000": {"augmented": 0.93, "real": 0.92, "gain": 0.01, "gain_sd": 0.005},
+            "3000": {"augmented": 0.97, "real": 0.969, "gain": 0.001, "gain_sd": 0.004},
         },
     },
-    "ssl": {"ssl_mean": 0.965, "baseline_mean": 0.77, "labels": 100},
+    "ssl": {
+        "ssl_mean": 0.965,
+        "baseline_mean": 0.77,
+        "ssl_test_accuracy": [0.96, 0.97, 0.965],
+        "baseline_test_accuracy": [0.76, 0.78, 0.77],
+        "labels": 100,
+    },
     "vae_gan": {
         "gan_fid": 20.0,
         "vae_fid": 60.0,
@@ -53,9 +60,10 @@ def test_the_verdict_follows_the_numbers():
     assert _row(rows, "fidelity").verdict == "VAE"
     assert _row(rows, "coverage").verdict == "GAN"
     assert _row(rows, "a classifier trained on generated").verdict == "real better by 1.5 points"
-    assert _row(rows, "100 labels plus generated").verdict == "-5.0 ± 1.0 points: no gain"
+    assert _row(rows, "100 labels plus generated").verdict == "-5.0 ± 1.0 points: a loss"
     assert _row(rows, "1000 labels plus generated").verdict.endswith("a gain")
-    assert _row(rows, "100 labels plus unlabelled").verdict == "+19.5 points: a gain"
+    assert _row(rows, "3000 labels plus generated").verdict == "+0.1 ± 0.4 points: no clear difference"
+    assert _row(rows, "100 labels plus unlabelled").verdict == "+19.5 ± 0.5 points: a gain"
     swapped = copy.deepcopy(SAVED)
     swapped["vae_gan"].update(gan_fid=60.0, vae_fid=20.0, completion_two_or_more_digits_gan=0.3)
     swapped["cgan"]["cas_gap_points"] = -0.5

@@ -12,11 +12,18 @@ from dataclasses import dataclass
 
 import torch
 
-from ganlib.checks import as_float, as_int, require
+from ganlib.checks import (
+    as_float,
+    as_int,
+    as_seed,
+    check_classes_present,
+    check_images,
+    check_labels,
+    labels_on_cpu,
+    require,
+)
 from ganlib.data import first_of_each_class
 from ganlib.evaluation.classifier import classify, train_classifier
-from ganlib.evaluation.digits import check_digit_images
-from ganlib.nets import check_labels, labels_on_cpu
 
 N_CLASSES = 10  # the classifier's outputs: the MNIST digits
 
@@ -37,17 +44,11 @@ def per_class_accuracy(predicted: torch.Tensor, labels: torch.Tensor, n_classes:
     The diagnostic of Ravuri & Vinyals (2019, Figure 3): a generator that draws one class badly shows as one low bar.
     """
     n_classes = as_int(n_classes, "n_classes", "an int >= 1", 1)
-    check_labels(labels_on_cpu(labels), None, n_classes, "labels")
-    require(
-        isinstance(predicted, torch.Tensor) and predicted.shape == labels.shape,
-        "predicted",
-        tuple(predicted.shape) if isinstance(predicted, torch.Tensor) else predicted,
-        f"a tensor of shape {tuple(labels.shape)}, like labels",
-    )
-    labels, predicted = labels.cpu(), predicted.cpu()
-    counts = torch.bincount(labels, minlength=n_classes)
-    missing = (counts == 0).nonzero().flatten().tolist()
-    require(not missing, "labels", f"no example of classes {missing}", f"at least one example of each of {n_classes}")
+    labels = labels_on_cpu(labels)
+    check_labels(labels, None, n_classes, "labels")
+    predicted = labels_on_cpu(predicted)
+    check_labels(predicted, len(labels), n_classes, "predicted")
+    counts = check_classes_present(labels, n_classes, "labels")
     correct = torch.bincount(labels[predicted == labels], minlength=n_classes)
     return tuple((correct.double() / counts.double()).tolist())
 
@@ -77,10 +78,11 @@ def train_and_test(
         require(isinstance(extra, tuple | list) and len(extra) == 2, "extra", type(extra).__name__, "(images, labels)")
         named.append(("extra", *extra))
     for name, images, labels in named:
-        check_digit_images(images, f"{name}_images")
+        check_images(images, f"{name}_images", min_count=2)
         check_labels(labels_on_cpu(labels), len(images), N_CLASSES, f"{name}_labels")
     updates = as_int(updates, "updates", "an int >= 1", 1)
     batch_size = as_int(batch_size, "batch_size", "an int >= 1", 1)
+    seed = as_seed(seed)
     extra_weight = as_float(extra_weight, "extra_weight", "a finite number >= 0", 0.0)
     per_epoch = -(-len(train_images) // batch_size)
     epochs = max(1, round(updates / per_epoch))
@@ -104,13 +106,12 @@ def balanced_subset(labels: torch.Tensor, n: int, seed: int, n_classes: int = N_
     for being typical or easy.
     """
     n_classes = as_int(n_classes, "n_classes", "an int >= 1", 1)
-    check_labels(labels_on_cpu(labels), None, n_classes, "labels")
+    labels = labels_on_cpu(labels)
+    check_labels(labels, None, n_classes, "labels")
+    counts = check_classes_present(labels, n_classes, "labels")
     n = as_int(n, "n", f"a positive multiple of n_classes={n_classes}", n_classes)
     require(n % n_classes == 0, "n", n, f"a positive multiple of n_classes={n_classes}")
-    seed = as_int(seed, "seed", "an int >= 0", 0)
-    labels = labels.cpu()
     per_class = n // n_classes
-    counts = torch.bincount(labels, minlength=n_classes)
     require(
         int(counts.min()) >= per_class,
         "n",
@@ -118,5 +119,5 @@ def balanced_subset(labels: torch.Tensor, n: int, seed: int, n_classes: int = N_
         f"at most {n_classes} x {int(counts.min())}: the rarest class has {int(counts.min())} examples",
     )
     return first_of_each_class(
-        labels, torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed)), per_class
+        labels, torch.randperm(len(labels), generator=torch.Generator().manual_seed(as_seed(seed))), per_class
     )

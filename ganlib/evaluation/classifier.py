@@ -19,9 +19,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ganlib.checks import require
+from ganlib.checks import as_int, as_seed, check_images, check_instance, check_labels, labels_on_cpu
 from ganlib.data import DATA_ROOT, load_mnist
-from ganlib.nets import IMAGE_SHAPE
+from ganlib.devices import resolve_device
 
 WEIGHTS = DATA_ROOT / "mnist_classifier.pt"
 N_FEATURES = 128  # the penultimate layer: what the classifier FID compares
@@ -75,11 +75,11 @@ def train_classifier(
     The real minibatches, their order and their dropout masks are exactly those of training without `extra`, so
     the real digits' exposure is the same with and without it: only the extra term differs.
     """
-    require(
-        images.ndim == 4 and tuple(images.shape[1:]) == IMAGE_SHAPE, "images", tuple(images.shape), "(N, 1, 28, 28)"
-    )
-    require(labels.shape == (len(images),), "labels", tuple(labels.shape), f"({len(images)},) class labels")
-    require(isinstance(epochs, int) and epochs >= 1, "epochs", epochs, "an int >= 1")
+    check_images(images)
+    check_labels(labels_on_cpu(labels), len(images), 10, "labels")
+    epochs = as_int(epochs, "epochs", "an int >= 1", 1)
+    batch_size = as_int(batch_size, "batch_size", "an int >= 1", 1)
+    seed = as_seed(seed)
     extra_batches = None if extra is None else _ExtraBatches(extra, seed)
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)  # the initial weights and dropout masks
@@ -107,19 +107,8 @@ class _ExtraBatches:
 
     def __init__(self, extra: tuple[torch.Tensor, torch.Tensor], seed: int) -> None:
         images, labels = extra
-        require(
-            isinstance(images, torch.Tensor) and images.ndim == 4 and tuple(images.shape[1:]) == IMAGE_SHAPE,
-            "extra images",
-            tuple(getattr(images, "shape", ())) or images,
-            "(M, 1, 28, 28) with M >= 1",
-        )
-        require(len(images) >= 1, "extra images", tuple(images.shape), "(M, 1, 28, 28) with M >= 1")
-        require(
-            isinstance(labels, torch.Tensor) and labels.shape == (len(images),),
-            "extra labels",
-            tuple(getattr(labels, "shape", ())) or labels,
-            f"({len(images)},) class labels",
-        )
+        check_images(images, "extra[0]")
+        check_labels(labels_on_cpu(labels), len(images), 10, "extra[1]")
         self.images, self.labels = images, labels
         self.generator = torch.Generator().manual_seed(seed + 1)
         self.order, self.position = torch.empty(0, dtype=torch.long), 0
@@ -146,10 +135,9 @@ class _ExtraBatches:
 @torch.no_grad()
 def classify(model: MnistClassifier, images: torch.Tensor, batch_size: int = 1000) -> tuple[torch.Tensor, torch.Tensor]:
     """Class probabilities (N, 10) and penultimate features (N, N_FEATURES) of (N, 1, 28, 28) images in [-1, 1]."""
-    require(
-        images.ndim == 4 and tuple(images.shape[1:]) == IMAGE_SHAPE, "images", tuple(images.shape), "(N, 1, 28, 28)"
-    )
-    require(len(images) >= 1, "images", tuple(images.shape), "at least one image")
+    check_instance(model, "model", MnistClassifier, "a ganlib MnistClassifier (load_classifier())")
+    check_images(images)
+    batch_size = as_int(batch_size, "batch_size", "an int >= 1", 1)
     device = next(model.parameters()).device
     probabilities, features = [], []
     for batch in images.split(batch_size):
@@ -162,12 +150,17 @@ def classify(model: MnistClassifier, images: torch.Tensor, batch_size: int = 100
 def accuracy(model: MnistClassifier, images: torch.Tensor, labels: torch.Tensor) -> float:
     """Share of `images` whose most probable class is their label."""
     probabilities, _ = classify(model, images)
+    check_labels(labels_on_cpu(labels), len(images), 10, "labels")
     return float((probabilities.argmax(dim=1).cpu() == labels.cpu()).double().mean())
 
 
-@lru_cache(maxsize=4)
-def load_classifier(device: str = "cpu", path: str = str(WEIGHTS)) -> MnistClassifier:
+def load_classifier(device: torch.device | str = "cpu", path: str | Path = WEIGHTS) -> MnistClassifier:
     """The committed classifier in eval mode on `device`, loaded once per process (weights_only=True)."""
+    return _load_classifier(str(resolve_device(device)), str(path))
+
+
+@lru_cache(maxsize=4)
+def _load_classifier(device: str, path: str) -> MnistClassifier:
     weights = Path(path)
     if not weights.is_file():
         raise FileNotFoundError(

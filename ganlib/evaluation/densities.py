@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ganlib.checks import require
+from ganlib.checks import as_float, as_int, check_finite, check_instance, check_rows, describe, require
 from ganlib.data import GaussianMixture
 from ganlib.evaluation.discriminator import discriminator_probability
 from ganlib.evaluation.sampling import fixed_samples
@@ -17,14 +17,21 @@ from ganlib.train import Trainer
 
 def js_divergence(p: torch.Tensor, q: torch.Tensor) -> float:
     """Jensen-Shannon divergence in nats of two histograms (normalised here): symmetric, 0 iff equal, at most log 2."""
-    require(p.ndim == 1 and len(p) >= 1, "p", tuple(p.shape), "a non-empty 1D histogram")
-    require(q.shape == p.shape, "q", tuple(q.shape), f"a histogram of p's shape {tuple(p.shape)}")
-    require(
-        bool((p >= 0).all() and (q >= 0).all() and p.sum() > 0 and q.sum() > 0), "p, q", "", "non-negative, sum > 0"
-    )
+    _check_density(p, "p", None)
+    _check_density(q, "q", tuple(p.shape))
+    for name, histogram in (("p", p), ("q", q)):
+        require(bool(histogram.sum() > 0), name, "a histogram of zeros", "counts >= 0, not all 0")
     p, q = p.double() / p.sum(), q.double() / q.sum()
     m = (p + q) / 2
     return float(0.5 * _kl(p, m) + 0.5 * _kl(q, m))
+
+
+def _check_density(x: torch.Tensor, name: str, shape: tuple[int, ...] | None) -> None:
+    """Finite values >= 0 (a histogram, a density on a grid), of `shape` if given."""
+    ok = isinstance(x, torch.Tensor) and x.numel() >= 1 and (shape is None or tuple(x.shape) == shape)
+    require(ok, name, describe(x), "a non-empty tensor" + (f" of shape {shape}" if shape else ""))
+    check_finite(x, name)
+    require(bool((x >= 0).all()), name, "negative values", "values >= 0")
 
 
 def _kl(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
@@ -40,9 +47,10 @@ def histogram_js(samples: torch.Tensor, mixture: GaussianMixture, bins: int = 50
     outer bins catch everything below and above, so samples far from the data are counted, not dropped.
     With n samples from p_data itself the estimate is biased up by about bins / (8 n) nats.
     """
+    check_instance(mixture, "mixture", GaussianMixture, "a ganlib GaussianMixture")
     require(mixture.dim == 1, "mixture", f"dim={mixture.dim}", "a 1D mixture")
-    _check_samples(samples, 1)
-    require(isinstance(bins, int) and bins >= 1, "bins", bins, "an int >= 1")
+    check_rows(samples, "samples", 1)
+    bins = as_int(bins, "bins", "an int >= 1", 1)
     inner, edges = _edges(*_data_range(mixture), bins)
     p_data = _component_masses(edges, mixture, axis=0).mean(dim=1)
     p_g = torch.bucketize(samples[:, 0].double().cpu(), inner).bincount(minlength=bins + 2)
@@ -61,9 +69,10 @@ def histogram_js_2d(
     p_data itself the estimate is biased up by about c / (8 n) nats, c the cells p_data fills (0.001 for the ring's
     8 modes and 2,500 samples).
     """
+    check_instance(mixture, "mixture", GaussianMixture, "a ganlib GaussianMixture")
     require(mixture.dim == 2, "mixture", f"dim={mixture.dim}", "a 2D mixture")
-    _check_samples(samples, 2)
-    require(isinstance(bins, int) and bins >= 1, "bins", bins, "an int >= 1")
+    check_rows(samples, "samples", 2)
+    bins = as_int(bins, "bins", "an int >= 1", 1)
     lo, hi = limits
     require(math.isfinite(lo) and math.isfinite(hi) and lo < hi, "limits", limits, "a finite (lo, hi) with lo < hi")
     inner, edges = _edges(lo, hi, bins)
@@ -72,16 +81,6 @@ def histogram_js_2d(
     cell_x, cell_y = (torch.bucketize(samples[:, axis].double().cpu(), inner) for axis in (0, 1))
     p_g = (cell_x * (bins + 2) + cell_y).bincount(minlength=(bins + 2) ** 2)
     return js_divergence(p_data, p_g.double())
-
-
-def _check_samples(samples: torch.Tensor, dim: int) -> None:
-    require(
-        isinstance(samples, torch.Tensor) and samples.ndim == 2 and samples.shape[1] == dim and len(samples) >= 1,
-        "samples",
-        tuple(samples.shape) if isinstance(samples, torch.Tensor) else type(samples).__name__,
-        f"a non-empty tensor of shape (n, {dim})",
-    )
-    require(bool(torch.isfinite(samples).all()), "samples", "samples holding NaN or inf", "finite samples")
 
 
 def _edges(lo: float, hi: float, bins: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -109,11 +108,14 @@ def kde_density(x: torch.Tensor, samples: torch.Tensor, bandwidth: float | None 
     Used for p_g, which we know only by samples. The default bandwidth is Scott's rule, std * n^(-1/(dim + 4)).
     Computed in float32 (a float32 kernel sum is accurate to ~1e-6 here, and several times faster).
     """
-    require(samples.ndim == 2 and len(samples) >= 2, "samples", tuple(samples.shape), "a (n >= 2, dim) tensor")
-    require(x.ndim == 2 and x.shape[1] == samples.shape[1], "x", tuple(x.shape), f"(m, {samples.shape[1]})")
+    check_rows(samples, "samples", min_rows=2)
+    check_rows(x, "x", samples.shape[1], like="samples")
     n, dim = samples.shape
-    h = bandwidth or scott_bandwidth(samples)
-    require(h > 0, "bandwidth", bandwidth, "a positive float (all samples are equal: pass one)")
+    if bandwidth is None:
+        h = scott_bandwidth(samples)
+        require(h > 0, "samples", "samples all equal", "a spread, or a bandwidth given (Scott's rule gives 0)")
+    else:
+        h = as_float(bandwidth, "bandwidth", "None or a number > 0", 1e-300)
     samples, x = samples.float(), x.float().to(samples.device)
     kernel = torch.exp(-(torch.cdist(x, samples) ** 2) / (2 * h**2))  # (m, n)
     return kernel.mean(dim=1).double() / (2 * math.pi * h**2) ** (dim / 2)
@@ -121,13 +123,15 @@ def kde_density(x: torch.Tensor, samples: torch.Tensor, bandwidth: float | None 
 
 def scott_bandwidth(samples: torch.Tensor) -> float:
     """Scott's rule for a Gaussian kernel: mean per-axis std x n^(-1/(dim + 4)); 0 when all samples are equal."""
+    check_rows(samples, "samples", min_rows=2)
     n, dim = samples.shape
     return float(samples.double().std(dim=0).mean()) * n ** (-1 / (dim + 4))
 
 
 def optimal_discriminator(p_data: torch.Tensor, p_g: torch.Tensor) -> torch.Tensor:
     """D*(x) = p_data / (p_data + p_g), the best D for a fixed G (Goodfellow et al. 2014, Proposition 1); 1/2 at 0/0."""
-    require(p_g.shape == p_data.shape, "p_g", tuple(p_g.shape), f"the shape of p_data {tuple(p_data.shape)}")
+    _check_density(p_data, "p_data", None)
+    _check_density(p_g, "p_g", tuple(p_data.shape))
     total = p_data + p_g
     return torch.where(total > 0, p_data / total.clamp_min(1e-300), torch.full_like(total, 0.5))
 
@@ -148,9 +152,10 @@ class Curves1D:
 
 def density_curves_1d(trainer: Trainer, n: int = 2000, points: int = 300, seed: int = 0) -> Curves1D:
     """p_data, p_g, D and D* of a trainer on a 1D mixture, on a grid covering the data and most samples."""
+    check_instance(trainer, "trainer", Trainer, "a ganlib Trainer")
     mixture = trainer.data
     require(isinstance(mixture, GaussianMixture) and mixture.dim == 1, "trainer", "data", "a trainer on a 1D mixture")
-    require(isinstance(points, int) and points >= 2, "points", points, "an int >= 2")
+    points = as_int(points, "points", "an int >= 2", 2)
     samples = fixed_samples(trainer, n, seed).double().cpu()
     lo, hi = _data_range(mixture)
     lo, hi = min(lo, float(samples.quantile(0.005))), max(hi, float(samples.quantile(0.995)))

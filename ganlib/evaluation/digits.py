@@ -9,14 +9,14 @@ from functools import lru_cache
 import torch
 from torch import nn
 
-from ganlib.checks import require
+from ganlib.checks import check_finite, check_images, check_rows, check_tensor, require
 from ganlib.data import load_mnist
 from ganlib.evaluation.classifier import classify, load_classifier
 
 
 def gaussian_statistics(features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Mean (d,) and covariance (d, d) of (n, d) features, in float64."""
-    require(features.ndim == 2 and len(features) >= 2, "features", tuple(features.shape), "a (n >= 2, d) tensor")
+    check_rows(features, "features", min_rows=2)
     features = features.double()
     return features.mean(dim=0), torch.cov(features.T)
 
@@ -28,9 +28,12 @@ def frechet_distance(mu1: torch.Tensor, cov1: torch.Tensor, mu2: torch.Tensor, c
     taken as sum sqrt(eig(S cov2 S)) with S = cov1^(1/2): a symmetric problem, stable where scipy's
     sqrtm of the non-symmetric product can return complex noise.
     """
-    d = mu1.shape[0]
-    require(mu1.shape == mu2.shape == (d,), "mu2", tuple(mu2.shape), f"a mean of shape ({d},) like mu1")
-    require(cov1.shape == cov2.shape == (d, d), "cov2", tuple(cov2.shape), f"covariances of shape ({d}, {d})")
+    check_tensor(mu1, "mu1", (None,))
+    d = len(mu1)
+    for name, value, shape in (("cov1", cov1, (d, d)), ("mu2", mu2, (d,)), ("cov2", cov2, (d, d))):
+        check_tensor(value, name, shape)
+    for name, value in (("mu1", mu1), ("cov1", cov1), ("mu2", mu2), ("cov2", cov2)):
+        check_finite(value, name)
     mu1, cov1, mu2, cov2 = (t.double().cpu() for t in (mu1, cov1, mu2, cov2))
     eigenvalues, eigenvectors = torch.linalg.eigh(cov1)
     sqrt_cov1 = eigenvectors @ torch.diag(eigenvalues.clamp_min(0).sqrt()) @ eigenvectors.T
@@ -53,9 +56,9 @@ def classifier_fid(images: torch.Tensor, reference: torch.Tensor | None = None) 
     downloaded here. Values are comparable with each other, not with published FIDs. Like FID it is
     biased upwards for small samples: compare runs at the same number of images (10,000 is usual).
     """
-    check_digit_images(images)
+    check_images(images, min_count=2)
     if reference is not None:
-        check_digit_images(reference, "reference")
+        check_images(reference, "reference", min_count=2)
     model = load_classifier(str(images.device))
     stats = _test_set_statistics(str(images.device)) if reference is None else _statistics_of(model, reference)
     return frechet_distance(*_statistics_of(model, images), *stats)
@@ -63,33 +66,6 @@ def classifier_fid(images: torch.Tensor, reference: torch.Tensor | None = None) 
 
 def _statistics_of(model: nn.Module, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return gaussian_statistics(classify(model, images)[1])
-
-
-def check_digit_images(images: torch.Tensor, name: str = "images") -> None:
-    """ValueError unless `images` are (N, 1, 28, 28) finite floats in [-1, 1], the range the classifier was trained on.
-
-    The common mistakes: pixels in 0..255 or 0..1 (every image then reads as one digit), or NaN from a diverged G.
-    """
-    require(
-        isinstance(images, torch.Tensor) and images.ndim == 4 and tuple(images.shape[1:]) == (1, 28, 28),
-        name,
-        tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__,
-        "a (N, 1, 28, 28) batch of images",
-    )
-    require(
-        len(images) >= 2 and images.is_floating_point(),
-        name,
-        f"{len(images)} {images.dtype} images",
-        ">= 2 float images",
-    )
-    require(bool(torch.isfinite(images).all()), name, "images holding NaN or inf", "finite pixel values")
-    low, high = float(images.min()), float(images.max())
-    require(
-        low >= -1.001 and high <= 1.001,
-        name,
-        f"pixels in [{low:.3g}, {high:.3g}]",
-        "pixels in [-1, 1] (for 0..255 images: x / 127.5 - 1)",
-    )
 
 
 @dataclass(frozen=True)
@@ -113,8 +89,10 @@ def inception_score(probabilities: torch.Tensor) -> float:
     1 when every image gets the same distribution; the number of classes when each image is one class
     with certainty and the classes are equally frequent.
     """
-    require(probabilities.ndim == 2 and len(probabilities) >= 1, "probabilities", tuple(probabilities.shape), "(N, C)")
+    check_rows(probabilities, "probabilities")
     p = probabilities.double()
+    ok = bool((p >= 0).all() and ((p.sum(dim=1) - 1).abs() < 1e-3).all())
+    require(ok, "probabilities", "rows not in [0, 1] or not summing to 1", "(N, C) class probabilities, e.g. softmax")
     log_ratio = p.clamp_min(1e-30).log() - p.mean(dim=0).clamp_min(1e-30).log()
     return float((p * log_ratio).sum(dim=1).mean().exp())
 
@@ -127,7 +105,7 @@ def digit_metrics(images: torch.Tensor) -> DigitReport:
     read confidently as one digit and the digits are varied. A class is covered, like a mode of a 2D
     mixture, when at least one sample is read as it with confidence > CONFIDENT.
     """
-    check_digit_images(images)
+    check_images(images, min_count=2)
     model = load_classifier(str(images.device))
     probabilities, features = classify(model, images)
     probabilities = probabilities.double().cpu()

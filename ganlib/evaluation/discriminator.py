@@ -8,7 +8,17 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ganlib.checks import is_int, require
+from ganlib.checks import (
+    as_int,
+    as_seed,
+    check_finite,
+    check_instance,
+    check_labels,
+    check_tensor,
+    describe,
+    labels_on_cpu,
+    require,
+)
 from ganlib.evaluation.sampling import fixed_samples, snapshot
 from ganlib.losses import g_loss, real_probability
 from ganlib.train import Trainer
@@ -18,6 +28,7 @@ def discriminator_probability(
     D: nn.Module, x: torch.Tensor, loss: str, labels: torch.Tensor | None = None
 ) -> torch.Tensor:
     """D's probability that each x is real (see losses.real_probability), from a snapshot of D."""
+    _check_points(D, x)
     with torch.no_grad():
         return real_probability(snapshot(D)(x, labels), loss)
 
@@ -28,9 +39,19 @@ def generator_gradient(D: nn.Module, x: torch.Tensor, loss: str) -> torch.Tensor
     This is where D tells G to move its samples; G follows it through its own weights. Each row is the
     gradient of that sample's own loss term (not of the batch mean, which would shrink it by 1/n).
     """
+    _check_points(D, x)
     x = x.detach().clone().requires_grad_(True)
     (grad,) = torch.autograd.grad(g_loss(snapshot(D)(x), loss) * len(x), x)
     return -grad
+
+
+def _check_points(D: nn.Module, x: torch.Tensor) -> None:
+    """A network and finite float points of its input shape (its `in_shape`, if it says)."""
+    check_instance(D, "D", nn.Module, "a discriminator (nn.Module)")
+    shape = getattr(D, "in_shape", None)
+    ok = isinstance(x, torch.Tensor) and x.ndim >= 2 and (shape is None or tuple(x.shape[1:]) == tuple(shape))
+    require(ok and x.is_floating_point(), "x", describe(x), f"a float tensor (n, *{shape or ('d',)})")
+    check_finite(x, "x")
 
 
 @dataclass(frozen=True)
@@ -56,10 +77,13 @@ def calibration(
     |mean probability - share actually real|. A calibrated D that says 0.7 is right 70% of the time: ECE 0.
     Returns (ece, mean probability per non-empty bin, share real per non-empty bin, count per non-empty bin).
     """
-    require(probability.ndim == 1 and len(probability) >= 1, "probability", tuple(probability.shape), "a 1D tensor")
-    require(is_real.shape == probability.shape, "is_real", tuple(is_real.shape), f"{tuple(probability.shape)} flags")
-    require(is_int(bins) and bins >= 1, "bins", bins, "an int >= 1")
-    require(bool(torch.isfinite(probability).all()), "probability", "values holding NaN", "finite probabilities")
+    check_tensor(probability, "probability", (None,))
+    check_finite(probability, "probability")
+    in_range = bool(((probability >= 0) & (probability <= 1)).all())
+    require(in_range, "probability", "values outside [0, 1]", "probabilities of 'real', in [0, 1]")
+    ok = isinstance(is_real, torch.Tensor) and is_real.shape == probability.shape
+    require(ok, "is_real", describe(is_real), f"{tuple(probability.shape)} flags (1: real, 0: fake)")
+    bins = as_int(bins, "bins", "an int >= 1", 1)
     probability, is_real = probability.double().cpu(), is_real.double().cpu()
     which = (probability * bins).long().clamp(0, bins - 1)
     counts = torch.bincount(which, minlength=bins)
@@ -83,11 +107,18 @@ def discriminator_report(
     `real` defaults to fresh draws from the trainer's data (held-out for a mixture); for MNIST pass test
     images (ganlib.load_mnist("test")), with their labels when D is conditional.
     """
+    check_instance(trainer, "trainer", Trainer, "a ganlib Trainer")
+    n, seed = as_int(n, "n", "an int >= 1", 1), as_seed(seed)
     if real is None:
         real, real_labels = trainer.data.sample(n, torch.Generator(trainer.device).manual_seed(seed))
-    require(len(real) >= 1, "real", tuple(real.shape), "a non-empty batch")
+    in_shape = tuple(getattr(trainer.D, "in_shape", real.shape[1:] if isinstance(real, torch.Tensor) else ()))
+    check_tensor(real, "real", (None, *in_shape))
+    check_finite(real, "real")
     real = real[:n].to(trainer.device)
-    real_labels = None if real_labels is None else real_labels[: len(real)].to(trainer.device)
+    if real_labels is not None:
+        check_labels(labels_on_cpu(real_labels), None, trainer.n_classes or None, "real_labels")
+        require(len(real_labels) >= len(real), "real_labels", describe(real_labels), "one label per real sample")
+        real_labels = real_labels[: len(real)].to(trainer.device)
     fake = fixed_samples(trainer, len(real), seed + 1)
     fake_labels = torch.arange(len(real), device=trainer.device) % trainer.n_classes if trainer.n_classes else None
     p_real = discriminator_probability(trainer.D, real, trainer.config.loss, real_labels).cpu()
@@ -111,5 +142,6 @@ def track_discriminator(
     reports: list[tuple[int, DiscriminatorReport]], every: int = 100, **report_kwargs: object
 ) -> tuple[int, Callable[[Trainer], None]]:
     """A Trainer.run callback appending (step, discriminator_report(trainer)) to `reports` every `every` steps."""
-    require(isinstance(every, int) and every >= 1, "every", every, "an int >= 1")
+    check_instance(reports, "reports", list, "a list, which the callback appends to")
+    every = as_int(every, "every", "an int >= 1", 1)
     return every, lambda trainer: reports.append((trainer.step, discriminator_report(trainer, **report_kwargs)))

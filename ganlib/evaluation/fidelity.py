@@ -16,20 +16,15 @@ from dataclasses import dataclass
 
 import torch
 
-from ganlib.checks import require
+from ganlib.checks import as_int, as_rows, check_finite, check_instance, check_rows, check_tensor, is_number, require
+from ganlib.devices import resolve_device
 
 CHUNK = 1000  # query rows per distance block: 1000 x 10,000 float32 distances is 40 MB
 
 
-def _require_features(name: str, x: torch.Tensor, dim: int | None = None) -> None:
-    accepted = "a (n >= 1, d) tensor" if dim is None else f"a (n >= 1, {dim}) tensor"
-    ok = isinstance(x, torch.Tensor) and x.ndim == 2 and len(x) >= 1 and (dim is None or x.shape[1] == dim)
-    require(ok, name, tuple(x.shape) if isinstance(x, torch.Tensor) else x, accepted)
-
-
 def _distance_blocks(query: torch.Tensor, reference: torch.Tensor, chunk: int):
     """Yield (rows, distances) with distances (len(rows), n_reference), one block of `chunk` query rows at a time."""
-    require(isinstance(chunk, int) and chunk >= 1, "chunk", chunk, "an int >= 1")
+    chunk = as_int(chunk, "chunk", "an int >= 1", 1)
     reference = reference.double()  # float64: |q|^2 + |r|^2 - 2 q.r cancels badly in float32
     ref_sq = (reference**2).sum(dim=1)
     for start in range(0, len(query), chunk):
@@ -41,8 +36,10 @@ def _distance_blocks(query: torch.Tensor, reference: torch.Tensor, chunk: int):
 
 def knn_radii(features: torch.Tensor, k: int = 3, chunk: int = CHUNK) -> torch.Tensor:
     """(n,) distance from each row of `features` to its k-th nearest other row: the radius of its ball."""
-    _require_features("features", features)
-    require(isinstance(k, int) and 1 <= k < len(features), "k", k, f"an int in [1, {len(features) - 1}]")
+    check_rows(features, "features", min_rows=2)
+    k = as_int(
+        k, "k", f"an int in [1, {len(features) - 1}] (neighbours other than the row itself)", 1, len(features) - 1
+    )
     radii = torch.empty(len(features), dtype=torch.float64, device=features.device)
     for rows, distances in _distance_blocks(features, features, chunk):
         radii[rows] = distances.topk(k + 1, dim=1, largest=False).values[:, k]  # index 0 is the row itself
@@ -51,9 +48,11 @@ def knn_radii(features: torch.Tensor, k: int = 3, chunk: int = CHUNK) -> torch.T
 
 def inside_balls(query: torch.Tensor, reference: torch.Tensor, radii: torch.Tensor, chunk: int = CHUNK) -> torch.Tensor:
     """(n_query,) bool: whether each query row lies in some ball (reference row, radius) of a support estimate."""
-    _require_features("query", query)
-    _require_features("reference", reference, query.shape[1])
-    require(radii.shape == (len(reference),), "radii", tuple(radii.shape), f"({len(reference)},), one per reference")
+    check_rows(query, "query")
+    check_rows(reference, "reference", query.shape[1], like="query")
+    check_tensor(radii, "radii", (len(reference),), min_rows=len(reference))
+    check_finite(radii, "radii")
+    require(bool((radii >= 0).all()), "radii", "negative radii", "distances >= 0, from knn_radii")
     inside = torch.empty(len(query), dtype=torch.bool, device=query.device)
     for rows, distances in _distance_blocks(query, reference, chunk):
         inside[rows] = (distances <= radii).any(dim=1)
@@ -73,8 +72,9 @@ def _real_radii(real: torch.Tensor, k: int, chunk: int, real_radii: torch.Tensor
     """The radii of the real balls: `real_radii` if the caller computed them once for many scores, else computed."""
     if real_radii is None:
         return knn_radii(real, k, chunk)
-    ok = isinstance(real_radii, torch.Tensor) and real_radii.shape == (len(real),)
-    require(ok, "real_radii", getattr(real_radii, "shape", real_radii), f"knn_radii(real, k={k}): shape ({len(real)},)")
+    as_int(k, "k", f"an int in [1, {len(real) - 1}]", 1, len(real) - 1)  # k is reported with the scores: check it
+    check_tensor(real_radii, "real_radii", (len(real),), min_rows=len(real))
+    check_finite(real_radii, "real_radii")
     return real_radii
 
 
@@ -89,11 +89,11 @@ def precision_recall(
     neighbour. Larger k grows the balls and moves both numbers towards 1; compare at the same k and n.
     `real_radii` = knn_radii(real, k), computed once, saves recomputing them when many samples face one real set.
     """
-    _require_features("real", real)
-    _require_features("fake", fake, real.shape[1])
+    check_rows(real, "real", min_rows=2)
+    check_rows(fake, "fake", real.shape[1], min_rows=2, like="real")
     precision = inside_balls(fake, real, _real_radii(real, k, chunk, real_radii), chunk)
     recall = inside_balls(real, fake, knn_radii(fake, k, chunk), chunk)
-    return PrecisionRecall(float(precision.double().mean()), float(recall.double().mean()), k)
+    return PrecisionRecall(float(precision.double().mean()), float(recall.double().mean()), int(k))
 
 
 def coverage(
@@ -105,8 +105,8 @@ def coverage(
     have huge balls that cover real data the generator does not draw. Coverage draws the balls around real
     samples, where an outlier covers nothing. `real_radii` as in precision_recall.
     """
-    _require_features("real", real)
-    _require_features("fake", fake, real.shape[1])
+    check_rows(real, "real", min_rows=2)
+    check_rows(fake, "fake", real.shape[1], like="real")
     distances, _ = nearest_neighbours(real, fake, chunk)
     return float((distances <= _real_radii(real, k, chunk, real_radii)).double().mean())
 
@@ -118,9 +118,8 @@ def nearest_neighbours(
 
     Images are flattened first, so (n, 1, 28, 28) pixels work as well as (n, d) features.
     """
-    query, reference = query.flatten(1), reference.flatten(1)
-    _require_features("query", query)
-    _require_features("reference", reference, query.shape[1])
+    query = as_rows(query, "query")
+    reference = as_rows(reference, "reference", query.shape[1], like="query")
     distances = torch.empty(len(query), dtype=torch.float64, device=query.device)
     indices = torch.empty(len(query), dtype=torch.long, device=query.device)
     for rows, block in _distance_blocks(query, reference, chunk):
@@ -136,9 +135,12 @@ def slerp(z0: torch.Tensor, z1: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     unlikely interior (its midpoint has norm about sqrt(d / 2)); between endpoints of equal norm the arc
     keeps that norm all the way.
     """
-    require(z0.ndim == 1, "z0", tuple(z0.shape), "a 1-D latent vector")
-    require(z1.shape == z0.shape, "z1", tuple(z1.shape), f"a vector of the shape of z0, {tuple(z0.shape)}")
-    require(t.ndim == 1 and len(t) >= 1, "t", tuple(t.shape), "a 1-D tensor of fractions")
+    for name, z in (("z0", z0), ("z1", z1)):
+        check_tensor(z, name, (None,) if name == "z0" else tuple(z0.shape))
+        check_finite(z, name)
+        require(bool(z.norm() > 0), name, "the zero vector", "a latent vector of norm > 0 (its direction is slerped)")
+    check_tensor(t, "t", (None,))
+    check_finite(t, "t")
     t = t.to(z0)[:, None]  # (T, 1)
     cosine = torch.dot(z0 / z0.norm(), z1 / z1.norm()).clamp(-1, 1)
     omega = torch.arccos(cosine)
@@ -163,11 +165,12 @@ def truncated_normal(
     Small thresholds keep z near the mode, where G's samples are most typical: precision rises, recall
     falls. `threshold=math.inf` is the untruncated normal.
     """
-    require(isinstance(n, int) and n >= 1, "n", n, "an int >= 1")
-    require(isinstance(dim, int) and dim >= 1, "dim", dim, "an int >= 1")
-    ok = isinstance(threshold, int | float) and not isinstance(threshold, bool) and threshold > 0
+    n, dim = as_int(n, "n", "an int >= 1", 1), as_int(dim, "dim", "an int >= 1", 1)
+    ok = is_number(threshold) and threshold > 0
     require(ok, "threshold", threshold, "a number > 0 (math.inf for no truncation)")
-    device = generator.device if generator is not None else torch.device(device)
+    threshold = float(threshold)
+    check_instance(generator, "generator", torch.Generator | type(None), "None or a torch.Generator")
+    device = generator.device if generator is not None else resolve_device(device)
     if math.isinf(threshold):
         return torch.randn(n, dim, generator=generator, device=device)
     u = torch.rand(n, dim, generator=generator, device=device, dtype=torch.float64)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ganlib.checks import is_number, require
+from ganlib.checks import check_instance, is_number, require
 from ganlib.data import GaussianMixture
 from ganlib.evaluation.sampling import fixed_samples
 from ganlib.train import Trainer
@@ -78,6 +78,7 @@ def mode_coverage(
 
 def generator_mode_coverage(trainer: Trainer, n: int = N_MODE_SAMPLES, seed: int = 0) -> ModeCoverage:
     """`mode_coverage` of `n` fixed-noise samples of the trainer's generator on its mixture."""
+    check_instance(trainer, "trainer", Trainer, "a ganlib Trainer")
     require(isinstance(trainer.data, GaussianMixture), "trainer", type(trainer.data).__name__, "a GaussianMixture")
     return mode_coverage(fixed_samples(trainer, n, seed), trainer.data)
 

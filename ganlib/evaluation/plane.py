@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ganlib.checks import is_int, require
+from ganlib.checks import as_float, as_int, as_seed, check_instance, is_int, is_number, require
 from ganlib.data import GaussianMixture
 from ganlib.evaluation.densities import histogram_js_2d
 from ganlib.evaluation.discriminator import discriminator_probability, generator_gradient
@@ -18,6 +18,8 @@ from ganlib.train import Trainer
 
 def plane_limits(mixture: GaussianMixture, margin: float = 1.5) -> tuple[float, float]:
     """A square window (lo, hi) on both axes around a 2D mixture's centres."""
+    check_instance(mixture, "mixture", GaussianMixture, "a ganlib GaussianMixture")
+    margin = as_float(margin, "margin", "a number >= 0", 0.0)
     return float(mixture.centres.min()) - margin, float(mixture.centres.max()) + margin
 
 
@@ -28,7 +30,9 @@ def discriminator_grid(
 
     probs[i, j] is at (x = axis[j], y = axis[i]), the layout imshow(origin="lower") expects.
     """
-    require(isinstance(resolution, int) and resolution >= 2, "resolution", resolution, "an int >= 2")
+    resolution = as_int(resolution, "resolution", "an int >= 2", 2)
+    ok = isinstance(limits, tuple | list) and len(limits) == 2 and all(is_number(v) and abs(v) < 1e30 for v in limits)
+    require(ok and limits[0] < limits[1], "limits", limits, "(lo, hi), finite numbers with lo < hi")
     device = next(D.parameters()).device
     axis = torch.linspace(*limits, resolution, device=device)
     ys, xs = torch.meshgrid(axis, axis, indexing="ij")
@@ -63,6 +67,7 @@ def field_2d(
     `keep_coverage`: a previous field whose coverage and divergence to keep, skipping the N_MODE_SAMPLES samples
     they need (most of the cost for a live view that refreshes the samples many times a second). `limits`: the
     square window, (lo, hi) on both axes; by default plane_limits of the mixture."""
+    check_instance(trainer, "trainer", Trainer, "a ganlib Trainer")
     mixture = trainer.data
     require(isinstance(mixture, GaussianMixture) and mixture.dim == 2, "trainer", "data", "a trainer on a 2D mixture")
     require(is_int(n_shown) and n_shown >= 1, "n_shown", n_shown, "an int >= 1")
@@ -83,7 +88,7 @@ def field_2d(
         limits=limits,
         axis=axis,
         probability=probability,
-        real=mixture.sample(n_shown, torch.Generator(mixture.device).manual_seed(seed))[0].cpu(),
+        real=mixture.sample(n_shown, torch.Generator(mixture.device).manual_seed(as_seed(seed)))[0].cpu(),
         fake=fake[:n_shown].cpu(),
         arrows_at=arrows_at.cpu(),
         push=generator_gradient(trainer.D, arrows_at, loss).cpu(),
@@ -100,7 +105,8 @@ def generator_manifold(trainer: Trainer, resolution: int = 24) -> torch.Tensor |
     deformed mesh holds the same share of G's samples: dense cells are where G puts much mass in little room.
     A 1D z gives one row: a curve.
     """
-    require(isinstance(resolution, int) and resolution >= 2, "resolution", resolution, "an int >= 2")
+    check_instance(trainer, "trainer", Trainer, "a ganlib Trainer")
+    resolution = as_int(resolution, "resolution", "an int >= 2", 2)
     z_dim = trainer.G.z_dim
     if z_dim > 2:
         return None

@@ -14,7 +14,7 @@ import weakref
 import torch
 from torch import nn
 
-from ganlib.checks import is_int, require
+from ganlib.checks import as_seed, check_instance, is_int, require
 from ganlib.data import MAX_DRAW
 from ganlib.train import Trainer, state_versions
 
@@ -27,6 +27,7 @@ def snapshot(module: nn.Module) -> nn.Module:
     view takes four snapshots a frame, of two modules that change once a step. So a snapshot holds until
     the same thread takes the next one of the same module: use it at once.
     """
+    check_instance(module, "module", nn.Module, "a torch nn.Module")
     copies = _snapshots.__dict__.setdefault("by_module", weakref.WeakKeyDictionary())
     sources = list(module.state_dict(keep_vars=True).values())
     versions = state_versions(module)
@@ -50,10 +51,10 @@ def fixed_samples(trainer: Trainer, n: int, seed: int = 0) -> torch.Tensor:
 
     The same seed gives the same z at every call, so a sample grid shows how G's map of fixed points changes.
     """
+    check_instance(trainer, "trainer", Trainer, "a ganlib Trainer")
     require(is_int(n) and 1 <= n <= MAX_DRAW, "n", n, f"an int in [1, {MAX_DRAW}]")
-    z = torch.randn(
-        n, trainer.G.z_dim, generator=torch.Generator(trainer.device).manual_seed(seed), device=trainer.device
-    )
+    rng = torch.Generator(trainer.device).manual_seed(as_seed(seed))
+    z = torch.randn(int(n), trainer.G.z_dim, generator=rng, device=trainer.device)
     labels = torch.arange(n, device=trainer.device) % trainer.n_classes if trainer.n_classes else None
     with torch.no_grad():
         return snapshot(trainer.G)(z, labels)

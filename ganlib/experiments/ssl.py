@@ -16,11 +16,21 @@ from typing import Any
 
 import torch
 
-from ganlib.checks import as_float, as_int, require
+from ganlib.checks import (
+    as_float,
+    as_int,
+    check_images,
+    check_instance,
+    check_labels,
+    check_tensor,
+    labels_on_cpu,
+    require,
+)
 from ganlib.data import load_mnist
 from ganlib.experiments.processes import map_in_processes
 from ganlib.remedies import ema_update
 from ganlib.semi_supervised import (
+    IMAGE_DIM,
     SSLDiscriminator,
     SSLGenerator,
     feature_matching_loss,
@@ -82,6 +92,15 @@ def ssl_step(
     D scores the labelled, unlabelled and generated batches in one pass. G then matches the mean features of the
     same unlabelled batch (as D saw them, before its step): the reference code draws a second batch for G.
     """
+    _check_step(D, batch, 3)
+    check_instance(G, "G", SSLGenerator, "a ganlib SSLGenerator")
+    check_tensor(z, "z", (None, G.z_dim))
+    unlabelled_weight = as_float(unlabelled_weight, "unlabelled_weight", "a number >= 0", 0.0)
+    return _ssl_step(D, G, opt_d, opt_g, batch, z, unlabelled_weight)
+
+
+def _ssl_step(D, G, opt_d, opt_g, batch, z, unlabelled_weight) -> tuple[float, float]:
+    """`ssl_step` without its checks: train_ssl checks its data once, not at every step."""
     x_lab, y_lab, x_unl = batch
     n_lab, n_unl = len(x_lab), len(x_unl)
     fake = G(z)
@@ -102,6 +121,11 @@ def supervised_step(
     D: SSLDiscriminator, opt_d: torch.optim.Optimizer, batch: tuple[torch.Tensor, torch.Tensor]
 ) -> float:
     """One step of the baseline: cross entropy on a labelled batch, nothing else."""
+    _check_step(D, batch, 2)
+    return _supervised_step(D, opt_d, batch)
+
+
+def _supervised_step(D, opt_d, batch) -> float:
     loss = supervised_loss(D(batch[0])[0], batch[1])
     opt_d.zero_grad(set_to_none=True)
     loss.backward()
@@ -109,9 +133,26 @@ def supervised_step(
     return loss.item()
 
 
+def _check_step(D: SSLDiscriminator, batch: tuple[torch.Tensor, ...], items: int) -> None:
+    """A training step's D and batch (labelled images, their labels[, unlabelled images]): shapes and dtypes only,
+    which cost no device sync; label ranges on the CPU only (ganlib.checks)."""
+    check_instance(D, "D", SSLDiscriminator, "a ganlib SSLDiscriminator")
+    what = "a tuple (labelled images (n, 784), their labels (n,)" + (
+        ", unlabelled images (m, 784))" if items == 3 else ")"
+    )
+    ok = isinstance(batch, tuple | list) and len(batch) == items
+    require(ok, "batch", f"{type(batch).__name__} of {len(batch) if isinstance(batch, tuple | list) else 1}", what)
+    for images in batch[::2]:
+        check_tensor(images, "batch", (None, IMAGE_DIM))
+    check_labels(batch[1], len(batch[0]), D.n_classes, "batch")
+
+
 @torch.no_grad()
 def predict(D: SSLDiscriminator, x: torch.Tensor, chunk: int = 2500) -> torch.Tensor:
     """The class D reads in each image, without noise (evaluation mode); D's mode is restored afterwards."""
+    check_instance(D, "D", SSLDiscriminator, "a ganlib SSLDiscriminator")
+    check_images(x, "x", (IMAGE_DIM,), (0.0, 1.0))
+    chunk = as_int(chunk, "chunk", "an int >= 1", 1)
     was_training = D.training
     D.eval()
     classes = torch.cat([D(part)[0].argmax(dim=1) for part in x.split(chunk)])
@@ -121,7 +162,8 @@ def predict(D: SSLDiscriminator, x: torch.Tensor, chunk: int = 2500) -> torch.Te
 
 def accuracy(D: SSLDiscriminator, x: torch.Tensor, y: torch.Tensor) -> float:
     """The share of images whose class D reads correctly."""
-    require(len(x) == len(y) and len(x) > 0, "y", tuple(y.shape), f"one label per image ({len(x)})")
+    check_images(x, "x", (IMAGE_DIM,), (0.0, 1.0))
+    check_labels(labels_on_cpu(y), len(x), getattr(D, "n_classes", None), "y")
     return (predict(D, x) == y).double().mean().item()
 
 
@@ -142,11 +184,17 @@ def train_ssl(
 
     Without a validation set no accuracy is recorded; `on_eval` may measure what it needs.
     """
-    x_lab, y_lab = labelled
-    require(x_lab.ndim == 2 and x_lab.shape[1] == 784, "labelled", tuple(x_lab.shape), "flat images (n, 784)")
+    x_lab, y_lab = _check_labelled(labelled, "labelled", None)
+    check_images(unlabelled, "unlabelled", (IMAGE_DIM,), (0.0, 1.0), min_count=2)  # init_from_data takes a std
+    n_classes = int(y_lab.max()) + 1
+    require(n_classes >= 2, "labelled", f"labels in [0, {n_classes - 1}]", "at least 2 classes")
+    if validation is not None:
+        _check_labelled(validation, "validation", n_classes)
+    check_instance(config, "config", SSLConfig, "a ganlib.experiments.ssl.SSLConfig")
+    require(on_eval is None or callable(on_eval), "on_eval", on_eval, "None or a function of the run")
     rng = torch.Generator(x_lab.device).manual_seed(config.seed)
     torch.manual_seed(config.seed)  # initial weights and D's noise
-    D = SSLDiscriminator(n_classes=int(y_lab.max()) + 1).to(x_lab.device)
+    D = SSLDiscriminator(n_classes=n_classes).to(x_lab.device)
     D.init_from_data(unlabelled[torch.randperm(len(unlabelled), generator=rng, device=x_lab.device)[:500]])
     G = SSLGenerator().to(x_lab.device) if config.semi_supervised else None
     D_avg = copy.deepcopy(D).requires_grad_(False)
@@ -163,9 +211,9 @@ def train_ssl(
         if G is not None:
             unl = torch.randint(len(unlabelled), (b,), generator=rng, device=x_lab.device)
             z = torch.rand(b, G.z_dim, generator=rng, device=x_lab.device)
-            ssl_step(D, G, opt_d, opt_g, (x_lab[lab], y_lab[lab], unlabelled[unl]), z, config.unlabelled_weight)
+            _ssl_step(D, G, opt_d, opt_g, (x_lab[lab], y_lab[lab], unlabelled[unl]), z, config.unlabelled_weight)
         else:
-            supervised_step(D, opt_d, (x_lab[lab], y_lab[lab]))
+            _supervised_step(D, opt_d, (x_lab[lab], y_lab[lab]))
         ema_update(D_avg, D, min(config.ema, step / (step + 10)))  # a short memory at first, of random weights
         elapsed += time.perf_counter() - start
         if step % config.eval_every == 0 or step == config.steps:
@@ -186,8 +234,23 @@ def train_mnist_seeds(
     Each run uses one CPU thread, the MLPs gaining little from a second, so on a 2-core CPU two or three runs at
     once finish in about the time of one or one and a half. Runs in processes give the same numbers as here.
     """
+    ok = isinstance(configs, list | tuple) and all(isinstance(config, SSLConfig) for config in configs)
+    require(ok, "configs", configs, "a list of SSLConfig, one per run")
+    per_class = as_int(per_class, "per_class", "an int >= 1", 1)
+    n_validation = as_int(n_validation, "n_validation", "an int >= 0", 0)
     tasks = [(config, per_class, n_validation) for config in configs]
     return [_rebuild(result) for result in map_in_processes(_mnist_task, tasks, jobs)]
+
+
+def _check_labelled(
+    pair: tuple[torch.Tensor, torch.Tensor], name: str, n_classes: int | None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Flat images in [0, 1] and their labels, checked once for a run."""
+    ok = isinstance(pair, tuple | list) and len(pair) == 2
+    require(ok, name, type(pair).__name__, "a pair (images (n, 784), labels)")
+    check_images(pair[0], name, (IMAGE_DIM,), (0.0, 1.0))
+    check_labels(labels_on_cpu(pair[1]), len(pair[0]), n_classes, name)
+    return pair[0], pair[1]
 
 
 def _mnist_task(task: tuple[SSLConfig, int, int]) -> dict[str, Any]:

@@ -56,17 +56,15 @@ class FrameRequest:
     data: GaussianMixture | None = None  # sent with new networks and when it changed (None for images: not needed)
 
 
-@dataclass
-class _Frozen:
-    """What ganlib.evaluation reads of a trainer, frozen at one step: the frame process's stand-in for it."""
+class _Frozen(Trainer):
+    """A trainer frozen at one step, the frame process's stand-in for the kernel's: it holds what
+    ganlib.evaluation reads (networks, data, config, step) and never trains, so it builds no optimizer."""
 
-    G: nn.Module
-    D: nn.Module
-    data: GaussianMixture | None
-    config: TrainConfig
-    step: int
-    n_classes: int
-    device: torch.device = torch.device("cpu")
+    def __init__(
+        self, G: nn.Module, D: nn.Module, data: GaussianMixture | None, config: TrainConfig, step: int
+    ) -> None:
+        self.G, self.D, self.data, self.config, self.step = G, D, data, config, step
+        self.n_classes, self.device = getattr(G, "n_classes", 0), torch.device("cpu")
 
 
 def frame_request(
@@ -210,7 +208,7 @@ def _serve(conn: Any) -> None:
                 raise RuntimeError(f"weights of build {request.build} for networks of build {build}")
             for network, weights in ((G, request.weights["G"]), (D, request.weights["D"])):
                 _load(network, weights)
-            frozen = _Frozen(G, D, data.get(request.key), request.config, request.step, getattr(G, "n_classes", 0))
+            frozen = _Frozen(G, D, data.get(request.key), request.config, request.step)
             kept = None if request.count_coverage else last_field.get(request.key)
             view, manifold, problem = capture_view(frozen, request.layers, kept, request.limits)
             if isinstance(view, Field2D):
