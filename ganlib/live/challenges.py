@@ -119,9 +119,9 @@ def oscillates(history: History, swings: int = SWINGS, within: int = OSCILLATION
     steps = np.asarray(history.steps)[oscillation_swings(history["loss_g"])]
     best = max((int(np.searchsorted(steps, s + within, side="right")) - i for i, s in enumerate(steps)), default=0)
     if best >= swings:
-        return Progress(1.0, f"G's loss swung by more than {SWING:g} {best} times within {within} steps: the game "
-                        "oscillates")  # fmt: skip
-    return Progress(best / swings, f"best so far: {best} of {swings} swings of G's loss by more than {SWING:g} "
+        return Progress(1.0, f"G's loss swung {best} times by more than {SWING:g} nat within {within} steps: the "
+                        "game oscillates")  # fmt: skip
+    return Progress(best / swings, f"best so far: {best} of {swings} swings of G's loss by more than {SWING:g} nat "
                     f"within {within} steps")  # fmt: skip
 
 
