@@ -99,6 +99,7 @@ def export_ganlib(revision: str, into: Path) -> Path:
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "ganlib"], check=True, capture_output=True)
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(into, filter="data")
+    (into / "data").symlink_to(ROOT / "data")  # ganlib finds MNIST beside its package
     return into
 
 
@@ -188,8 +189,12 @@ def main() -> None:
                     shot = None
                     if run == 0 and condition == "quiet":
                         shot = ROOT / "build" / "screenshots" / f"live_view_{dataset}_{args.width}_{name}.png"
-                    with busy_core(condition == "loaded"):
-                        r = measure(browser, *lab[name], dataset, args.seconds, args.width, shot)
+                    try:
+                        with busy_core(condition == "loaded"):
+                            r = measure(browser, *lab[name], dataset, args.seconds, args.width, shot)
+                    except Exception as err:  # noqa: BLE001 -- one failed run is reported, the others still taken
+                        print(f"{condition} run {run + 1}, {dataset}, {name}: failed: {err!r}"[:500], flush=True)
+                        continue
                     r["load"] = os.getloadavg()[0]
                     results.setdefault((condition, dataset, name), []).append(r)
                     print(f"{condition} run {run + 1}, {dataset}, {name}: {r['pictures_per_s']:.1f} new pictures/s "

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -360,3 +362,20 @@ def test_the_frame_process_computes_the_view_the_training_thread_would(dataset):
 
 def assert_equal(a, b) -> None:
     assert a == b
+
+
+def test_the_frame_process_outlives_an_interrupt_of_the_kernel():
+    # JupyterLab interrupts a kernel with SIGINT to its whole process group, the frame process included
+    process = shared_process()
+    deadline = time.monotonic() + 120
+    while not process.ready:
+        assert time.monotonic() < deadline and process.failed is None, process.failed
+        time.sleep(0.1)
+    os.kill(process.process.pid, signal.SIGINT)
+    time.sleep(0.5)
+    trainer = make_trainer("ring", CONFIG, device="cpu")
+    assert process.submit(frame_request(8, 1, 1, trainer, LAYERS, True, None, True, True))
+    while (result := process.collect(8)) is None:
+        assert time.monotonic() < deadline and process.process.is_alive()
+        time.sleep(0.01)
+    assert result[2] == 0 and process.failed is None

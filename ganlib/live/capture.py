@@ -19,6 +19,7 @@ import copy
 import dataclasses
 import multiprocessing
 import pickle
+import signal
 import threading
 import time
 import traceback
@@ -185,6 +186,7 @@ def shared_process() -> FrameProcess | None:
 # ----- in the frame process ---------------------------------------------------------------------------------
 def _serve(conn: Any) -> None:
     """The frame process: answer requests until the kernel's end of the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a reader interrupting the kernel signals its whole process group
     torch.set_num_threads(1)  # small networks; a second thread would only contend with training for the cores
     networks: dict[int, tuple[int, nn.Module, nn.Module]] = {}
     data: dict[int, GaussianMixture | None] = {}
