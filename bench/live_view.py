@@ -65,7 +65,10 @@ WARM_UP_SECONDS = 5  # past the first frames, once the frame process (where ther
 READY_SECONDS = 180  # the frame process's start: importing torch takes seconds, on a busy machine tens of them
 STEP = "print(json.dumps({'step': board.trainer.step}))"
 # whether the dashboard's frames come from its frame process yet (a dashboard without one: at once)
-READY = "print(json.dumps({'ready': not hasattr(board, 'feed') or board.feed.process is not None}))"
+READY = (
+    "print(json.dumps({'ready': 'board' in globals() and getattr(getattr(board, 'feed', None), 'process', 1) "
+    "is not None}))"
+)
 # counts pictures for `ms` milliseconds: the view's paints, and changes of the canvas's pixels at each animation frame
 WATCH = """async ([view, ms]) => { const hash = HASH; const t0 = performance.now(), p0 = +view.dataset.framesDrawn;
   let last = hash(view), changed = 0, ticks = 0;

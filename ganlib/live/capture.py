@@ -112,11 +112,12 @@ class FrameProcess:
 
     def submit(self, request: FrameRequest) -> bool:
         """Send `request`; False (nothing sent) while IN_FLIGHT of that dashboard's requests are."""
+        message = pickle.dumps(request, protocol=5)
         with self._lock:
             if self._in_flight.get(request.key, 0) >= self.IN_FLIGHT or self.failed is not None:
                 return False
             try:
-                self._conn.send_bytes(pickle.dumps(request, protocol=5))
+                self._conn.send_bytes(message)
             except (OSError, ValueError) as err:
                 self.failed = f"the frame process cannot be reached: {err}"
                 return False

@@ -82,22 +82,26 @@ class FrameFeed:
                                       problem))  # fmt: skip
 
     def request(self, trainer: Trainer, layers: Collection[str], limits: tuple[float, float] | None) -> bool:
-        """Ask the frame process for a frame of `trainer` now (call between two steps); False if it cannot take one."""
+        """Ask the frame process for a frame of `trainer` now; False if it cannot take one. What the frame needs is
+        copied between two steps (under the trainer's lock), and sent while training goes on: a send waits for the
+        process to read it, which may take as long as the frame before it."""
         process = self.process
         if process is None or process.busy(self.key):
             return False
-        with self._lock:
+        with trainer.lock.turn(), self._lock:
             count = not self._coverage_fresh()
             new_build, new_data = self._sent_build != self.build, self._sent_data is not trainer.data
             self._number += 1
             request = frame_request(self.key, self._number, self.build, trainer, layers, count, limits, new_build,
                                     new_data)  # fmt: skip
-            if not process.submit(request):
-                return False
-            self._sent_build, self._sent_data = self.build, trainer.data
             history = trainer.history.copy()
-            self._pending[self._number] = self.build, history, self._curves(history), trainer.config
-            return True
+            pending, data = (self.build, history, self._curves(history), trainer.config), trainer.data
+        if not process.submit(request):
+            return False
+        with self._lock:
+            self._sent_build, self._sent_data = pending[0], data
+            self._pending[request.number] = pending
+        return True
 
     def collect(self) -> LiveFrame | None:
         """The frame requested last, once the process has made it (None until then)."""

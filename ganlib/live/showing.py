@@ -62,9 +62,8 @@ class FrameShowing:
 
     def _request_frame(self) -> None:
         """In the frame thread: ask the frame process for a frame of the trainer between two steps."""
-        started, trainer = time.perf_counter(), self.trainer
-        with trainer.lock.turn():
-            self.feed.request(trainer, self._layers(), self.window)
+        started = time.perf_counter()
+        self.feed.request(self.trainer, self._layers(), self.window)
         self.pacer.framed(time.perf_counter() - started + self._show_seconds)
 
     def _collect_frame(self) -> None:
