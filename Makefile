@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 # the stamp's name carries a hash of what is installed, so any change to the pins reinstalls
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha256sum | cut -c1-16)
 SMOKE_DIR := build/smoke
+# the project's JupyterLab defaults (jupyter-settings/overrides.json: no news prompt, no update check)
+LAB_SETTINGS := --LabApp.app_settings_dir=$(CURDIR)/jupyter-settings
 PYTEST_ARGS ?=
 
 .PHONY: install lab test notebooks book strip bench clean
@@ -20,7 +22,7 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $@
 
 lab: install  ## JupyterLab on 127.0.0.1 with token auth; open the printed URL
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 $(LAB_SETTINGS) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: install  ## the whole suite: lint, unit tests, notebooks at smoke settings (papermill: exercises unanswered; nbval: answered with their solutions), browser tests
 	$(BIN)/ruff check .

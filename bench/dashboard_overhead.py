@@ -1,17 +1,23 @@
-"""What watching costs: training steps/s with the live dashboard attached against the bare trainer.
+"""What watching costs: training steps/s with the live dashboard's view on, against the same trainer with it off.
 
-The dashboard trains in its background thread and captures and packs real frames (its default throttling)
-for its browser view (ganlib.live.view); without a browser the widget messages go nowhere, so the figure is
-capture + packing + thread overhead, what a notebook pays on the kernel's side (bench/live_view.py measures
-it with Chromium drawing). Target: under 20% overhead. The "blitted" share is the headless renderer's.
-With --memory-steps N it also trains N steps with the dashboard and prints the process's memory on the way.
+One kernel-like process, one dashboard (interactive, as in JupyterLab, but with no browser: the widget messages
+go nowhere, so this is the kernel's side of the cost: capturing, packing and sending frames). Windows alternate
+in that one process, so a machine that gets busier or quieter affects both alike:
+- view on: the dashboard plays, its frames computed by the frame process (ganlib.live.capture) while it trains;
+- view off: the dashboard is paused and the same trainer trains in chunks of the same size, frames none;
+- with --inline, a third window: the dashboard plays with its frames computed on the training thread (how the
+  dashboard worked before the frame process), the baseline of this change.
+Each on/off pair gives an overhead, 1 - on/off; the script prints every window, then the median overhead with
+its spread (lowest and highest of the pairs) and the load average before and after. Target: under 10%.
+With --memory-steps N it also trains N steps with the view on and prints the process's memory on the way.
 
-    .venv/bin/python bench/dashboard_overhead.py [--seconds 20] [--repeats 2] [--memory-steps 100000]
+    .venv/bin/python bench/dashboard_overhead.py [--dataset ring] [--seconds 5] [--pairs 6] [--inline]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -21,92 +27,109 @@ import torch
 from ganlib import TrainConfig
 from ganlib.checks import number_option
 from ganlib.live import Dashboard
-from ganlib.recipes import make_trainer
 
 CONFIG = TrainConfig(lr_g=1e-3, lr_d=1e-3, seed=0)
+READY_SECONDS = 120  # the frame process's start (imports) on a busy machine
 
 
-def bare_rate(dataset: str, seconds: float, chunk: int) -> float:
-    """Steps/s of trainer.run alone, in chunks as long as the dashboard's."""
-    trainer = make_trainer(dataset, CONFIG, device="cpu")
-    trainer.run(chunk)  # warm-up
+def view_on(board: Dashboard, seconds: float) -> tuple[float, float]:
+    """Steps/s and frames/s with the dashboard playing for `seconds`."""
+    board.play()
+    time.sleep(0.5)  # past the first chunk
+    start, first, frames = time.perf_counter(), board.trainer.step, board.frames
+    time.sleep(seconds)
+    elapsed = time.perf_counter() - start
+    steps, shown = board.trainer.step - first, board.frames - frames
+    board.pause()
+    time.sleep(0.2)
+    return steps / elapsed, shown / elapsed
+
+
+def view_off(board: Dashboard, seconds: float) -> float:
+    """Steps/s of the same trainer run alone in chunks as long as the dashboard's."""
+    trainer, chunk = board.trainer, board.steps_per_frame
+    trainer.run(chunk)
     start, first = time.perf_counter(), trainer.step
     while time.perf_counter() - start < seconds:
         trainer.run(chunk)
+        trainer.history.keep_last(board.history_window)
     return (trainer.step - first) / (time.perf_counter() - start)
 
 
-def dashboard_rate(dataset: str, seconds: float, chunk: int) -> tuple[float, float, float, float]:
-    """Steps/s, frames/s, seconds per frame and the share of frames blitted, with the dashboard training in its thread.
-
-    A blitted frame redraws only the data on a cached background; the others redraw the whole figure.
-    """
-    board = Dashboard(dataset, CONFIG, steps_per_frame=chunk, interactive=True)
-    try:
-        board.play()
-        while board.trainer.step < chunk:  # warm-up
-            time.sleep(0.01)
-        start, first, frames = time.perf_counter(), board.trainer.step, board.frames
-        backgrounds = board.renderer.backgrounds_drawn
-        time.sleep(seconds)
-        elapsed = time.perf_counter() - start
-        drawn = board.frames - frames
-        blitted = 1 - (board.renderer.backgrounds_drawn - backgrounds) / drawn if drawn else 0.0
-        return (board.trainer.step - first) / elapsed, drawn / elapsed, board.pacer.frame_seconds, blitted
-    finally:
-        board.close()
+def memory_run(board: Dashboard, steps: int) -> None:
+    """Train `steps` steps with the view on; print the resident memory ten times on the way."""
+    process, start, first = psutil.Process(), time.perf_counter(), board.trainer.step
+    board.play()
+    for mark in range(1, 11):
+        while board.trainer.step - first < steps * mark // 10:
+            time.sleep(0.2)
+        rss, rows = process.memory_info().rss / 2**20, len(board.trainer.history)
+        print(f"  step {board.trainer.step:>7}: RSS {rss:7.1f} MiB, history rows {rows}, frames {board.frames}, "
+              f"{time.perf_counter() - start:.0f} s", flush=True)  # fmt: skip
+    board.pause()
 
 
-def memory_run(dataset: str, steps: int, chunk: int) -> None:
-    """Train `steps` steps with the dashboard drawing frames; print the resident memory ten times on the way."""
-    process = psutil.Process()
-    board = Dashboard(dataset, CONFIG, steps_per_frame=chunk, interactive=True)
-    try:
-        board.play()
-        start = time.perf_counter()
-        for mark in range(1, 11):
-            while board.trainer.step < steps * mark // 10:
-                time.sleep(0.2)
-            print(
-                f"  step {board.trainer.step:>7}: RSS {process.memory_info().rss / 2**20:7.1f} MiB, "
-                f"history rows {len(board.trainer.history)}, frames {board.frames}, "
-                f"{time.perf_counter() - start:.0f} s",
-                flush=True,
-            )
-    finally:
-        board.close()
+def spread(values: list[float]) -> str:
+    return f"median {statistics.median(values):.1%} (lowest {min(values):.1%}, highest {max(values):.1%})"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", default="ring")
-    parser.add_argument("--seconds", type=float, default=20.0, help="measuring time per run")
-    parser.add_argument("--repeats", type=int, default=2, help="alternating runs of each; medians are printed")
-    parser.add_argument("--chunk", type=int, default=20, help="steps per frame (the dashboard's default)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each window")
+    parser.add_argument("--pairs", type=int, default=6, help="on/off pairs (each window alternates)")
+    parser.add_argument("--inline", action="store_true", help="also windows with frames on the training thread")
     parser.add_argument("--threads", type=number_option(int, 1), default=1, help="torch threads (MLPs gain nothing)")
     parser.add_argument("--memory-steps", type=int, default=0, help="also train this many steps, printing memory")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    print(f"{args.dataset}, CPU, {args.threads} torch thread(s), {args.seconds:.0f} s per run, {args.repeats} repeats")
-    bare, live, fps, frame_s, blit = [], [], [], [], []
-    for _ in range(args.repeats):
-        bare.append(bare_rate(args.dataset, args.seconds, args.chunk))
-        rate, frames, seconds, blitted = dashboard_rate(args.dataset, args.seconds, args.chunk)
-        live.append(rate)
-        fps.append(frames)
-        frame_s.append(seconds)
-        blit.append(blitted)
-    bare_m, live_m = statistics.median(bare), statistics.median(live)
-    print(f"bare trainer:       {bare_m:8.1f} steps/s  (runs: {', '.join(f'{r:.1f}' for r in bare)})")
-    print(f"dashboard attached: {live_m:8.1f} steps/s  (runs: {', '.join(f'{r:.1f}' for r in live)})")
-    print(
-        f"frames: {statistics.median(fps):.2f} /s, {statistics.median(frame_s) * 1000:.0f} ms each (wall), "
-        f"{statistics.median(blit):.0%} blitted"
-    )
-    print(f"overhead: {100 * (1 - live_m / bare_m):.1f}% (target < 20%)")
-    if args.memory_steps:
-        print(f"memory over {args.memory_steps} steps with the dashboard:")
-        memory_run(args.dataset, args.memory_steps, args.chunk)
+    print(f"{args.dataset}, CPU, {args.threads} torch thread(s), {args.pairs} pairs of {args.seconds:.0f} s windows; "
+          f"load before {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs", flush=True)  # fmt: skip
+    board = Dashboard(args.dataset, CONFIG, device="cpu", interactive=True)
+    inline = None
+    if args.inline:
+        inline = Dashboard(args.dataset, CONFIG, device="cpu", interactive=True, frame_process=False)
+    try:
+        board.play()  # starts the frame process; wait until frames come from it
+        deadline = time.monotonic() + READY_SECONDS
+        while board.feed.process is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+        board.pause()
+        print(f"frame process ready: {board.feed.process is not None}", flush=True)
+        overheads, inline_overheads, fps, inline_fps = [], [], [], []
+        for pair in range(args.pairs):
+            windows = ["on", "off", "inline"] if inline else ["on", "off"]
+            if pair % 2:  # alternate which comes first
+                windows.reverse()
+            rates: dict[str, float] = {}
+            for window in windows:
+                if window == "off":
+                    rates["off"] = view_off(board, args.seconds)
+                else:
+                    rates[window], frames = view_on(board if window == "on" else inline, args.seconds)
+                    (fps if window == "on" else inline_fps).append(frames)
+            overheads.append(1 - rates["on"] / rates["off"])
+            text = (
+                f"pair {pair + 1}: view off {rates['off']:.1f} steps/s, on {rates['on']:.1f} ({fps[-1]:.1f} frames/s)"
+            )
+            if inline:
+                inline_overheads.append(1 - rates["inline"] / rates["off"])
+                text += f", inline {rates['inline']:.1f} ({inline_fps[-1]:.1f} frames/s)"
+            print(f"{text}; load {os.getloadavg()[0]:.2f}", flush=True)
+        print(
+            f"overhead with the frame process: {spread(overheads)}, {statistics.median(fps):.1f} frames/s; target < 10%"
+        )
+        if inline:
+            print(f"overhead with frames on the training thread: {spread(inline_overheads)}; "
+                  f"{statistics.median(inline_fps):.1f} frames/s")  # fmt: skip
+        print(f"load after {os.getloadavg()[0]:.2f}")
+        if args.memory_steps:
+            print(f"memory over {args.memory_steps} steps with the view on:")
+            memory_run(board, args.memory_steps)
+    finally:
+        board.close()
+        if inline is not None:
+            inline.close()
 
 
 if __name__ == "__main__":

@@ -1,53 +1,74 @@
-"""The live view as a reader sees it: Chromium against a real JupyterLab, for the ring and MNIST.
+"""The live view as a reader sees it: new pictures per second in Chromium against a real JupyterLab, quiet and loaded.
 
-For each data set a notebook shows one dashboard, trained on the CPU; the script prints
-- new pictures per second seen in the browser over `--seconds` (paints of new frames, the view's own
-  counter, cross-checked by hashing the canvas's pixels at every animation frame),
-- training steps/s with the view against the bare trainer in the same kernel (target: < 10% overhead),
-- the latency from a slider key press (k: 1 -> 2) to the first painted frame made with k=2 (target < 0.5 s),
-- the kernel's memory and the browser tab's JavaScript heap at the start and end of the run (`--seconds 500`
-  on the ring is about 100k steps).
-Targets: >= 20 new pictures/s on the ring, >= 10 on MNIST.
+One command takes the issue's figures: `--runs` runs on the machine as it is, then `--loaded-runs` runs while one
+other process keeps a core busy (a Python loop, started before each run and stopped after it). Each run opens a
+fresh kernel with one playing dashboard per data set (ring, MNIST) at `--width` pixels and prints
+- new pictures per second seen in the browser over `--seconds` (paints of new frames, the view's own counter,
+  cross-checked by hashing the canvas's pixels at every animation frame),
+- the trainer's steps/s while it was watched,
+- the latency from a slider key press (k: 1 -> 2) to the first painted frame whose readout says k=2,
+- the load average (1 minute) at the end of the run.
+Then the medians of each set of runs. Targets (issue 35, Chromium at 1440 px on a 2-core CPU): ring >= 20 new
+pictures/s in each quiet run and >= 12 in each loaded run, MNIST >= 12 quiet, slider to picture < 0.3 s.
 
-    .venv/bin/python bench/live_view.py [--seconds 20] [--datasets ring mnist] [--width 1280] [--render-budget 0.1]
+--baseline REV measures the dashboard of another commit (its ganlib, exported with `git archive`) in the same
+runs, alternating with this one, so that both see the same machine: on a shared machine the figures move with
+the neighbours' load, and only a comparison within one run says what a change did. The steps/s of the trainer
+without a view are bench/dashboard_overhead.py's job. Screenshots of the first run go to build/screenshots/.
 
-Frames cost about as much CPU as a training step of the toy MLPs, and the dashboard gives them `render_budget`
-(15%) of the time: pictures/s = budget / seconds per frame, so a loaded machine shows fewer pictures, not
-a slower run. --render-budget trades one for the other.
+    .venv/bin/python bench/live_view.py [--runs 5] [--loaded-runs 5] [--seconds 20] [--datasets ring mnist]
+        [--loaded-datasets ring] [--width 1440] [--baseline abf29cb]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
+import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from test_browser import CANVAS_HASH, CHROMIUM, CHROMIUM_ARGS, jupyterlab_server, open_notebook  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from test_browser import (  # noqa: E402
+    CANVAS_HASH,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    KERNEL,
+    jupyterlab_server,
+    open_notebook,
+)
 
 CONFIGS = {  # the notebook's ring settings; MNIST with the fast recipe's batch
     "ring": "TrainConfig(lr_g=1e-3, lr_d=1e-3, seed=0)",
     "mnist": "TrainConfig(lr_g=2e-4, lr_d=2e-4, batch_size=32, seed=0)",
 }
-SETUP = """import json, time, resource, torch
+SETUP = """import json, time, torch
 from ganlib import TrainConfig
 from ganlib.live import Dashboard
 torch.set_num_threads(1)
-board = Dashboard({dataset!r}, {config}, device="cpu", interactive=True, render_budget={budget})
+board = Dashboard({dataset!r}, {config}, device="cpu", interactive=True)
 board.play()
 board"""
-# JavaScript run in the page: code sent to the notebook's kernel, its printed output returned
-KERNEL = """async (code) => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-  let out = ''; const f = k.requestExecute({code, store_history: false});
-  f.onIOPub = (m) => { if (m.header.msg_type === 'stream') out += m.content.text;
-    if (m.header.msg_type === 'error') out += JSON.stringify({error: m.content.evalue}); };
-  await f.done; return out; }"""
+WARM_UP_SECONDS = 5  # past the first frames, once the frame process (where there is one) has started
+READY_SECONDS = 180  # the frame process's start: importing torch takes seconds, on a busy machine tens of them
+STEP = "print(json.dumps({'step': board.trainer.step}))"
+# whether the dashboard's frames come from its frame process yet (a dashboard without one: at once)
+READY = (
+    "print(json.dumps({'ready': 'board' in globals() and getattr(getattr(board, 'feed', None), 'process', 1) "
+    "is not None}))"
+)
 # counts pictures for `ms` milliseconds: the view's paints, and changes of the canvas's pixels at each animation frame
 WATCH = """async ([view, ms]) => { const hash = HASH; const t0 = performance.now(), p0 = +view.dataset.framesDrawn;
   let last = hash(view), changed = 0, ticks = 0;
@@ -55,12 +76,6 @@ WATCH = """async ([view, ms]) => { const hash = HASH; const t0 = performance.now
     const h = hash(view); if (h !== last) { changed++; last = h; } }
   return {paints: +view.dataset.framesDrawn - p0, changed, ticks,
     seconds: (performance.now() - t0) / 1000}; }""".replace("HASH", CANVAS_HASH)
-JS_HEAP = "() => performance.memory.usedJSHeapSize / 2 ** 20"  # the tab's JavaScript heap (precise with the flag below)
-BARE_SECONDS = 30  # the bare trainer's window: a long run (--seconds 500, about 100k ring steps) measures memory
-STATE = "print(json.dumps({'step': board.trainer.step, 'rss_mb': resource.getrusage(resource.RUSAGE_SELF)[2] / 1024}))"
-BARE = """board.pause(); time.sleep(0.5); t = board.trainer; t.run(20); s0, t0 = t.step, time.perf_counter()
-while time.perf_counter() - t0 < {seconds}: t.run(20)
-print(json.dumps({{'bare': (t.step - s0) / (time.perf_counter() - t0)}}))"""
 # the time from the key press to the first paint whose readout says k=2
 LATENCY = """(view) => { window.__latency = (async () => { const t0 = performance.now(); window.__pressed = null;
   document.addEventListener('keydown', () => { window.__pressed ??= performance.now(); }, {capture: true, once: true});
@@ -70,81 +85,132 @@ LATENCY = """(view) => { window.__latency = (async () => { const t0 = performanc
   return null; })(); }"""
 
 
-def measure(browser, base: str, token: str, dataset: str, seconds: float, width: int) -> dict[str, float]:
-    page = open_notebook(browser, base, token, f"{dataset}.ipynb", {"width": width, "height": 1000})
-    view = page.locator(".ganlib-live-view").first
-    view.wait_for(state="attached", timeout=300_000)
-    view.evaluate("v => v.scrollIntoView()")  # JupyterLab skips drawing cells out of view
-    page.wait_for_function("(v) => +v.dataset.step > 0", arg=view.element_handle(), timeout=300_000)
-    time.sleep(3)  # past the first frames' warm-up
-    kernel = lambda code: json.loads(page.evaluate(KERNEL, code))  # noqa: E731
-    before, heap_before = kernel(STATE), page.evaluate(JS_HEAP)
-    watched = page.evaluate(WATCH, [view.element_handle(), seconds * 1000])
-    after, heap_after = kernel(STATE), page.evaluate(JS_HEAP)
-    with_view = (after["step"] - before["step"]) / watched["seconds"]
-    handle = page.locator(".ganlib-k .noUi-handle").first
-    handle.click()
-    page.evaluate(LATENCY, view.element_handle())  # starts watching, returns at once
-    page.keyboard.press("ArrowRight")
-    latency_s = page.evaluate("() => window.__latency")
-    shot = Path("build/screenshots") / f"live_view_{dataset}_{width}.png"
-    shot.parent.mkdir(parents=True, exist_ok=True)
-    tall = int(view.evaluate("v => v.getBoundingClientRect().height")) + 200  # JupyterLab clips to its window
-    page.set_viewport_size({"width": width, "height": max(1000, tall)})
-    view.evaluate("v => v.scrollIntoView()")
-    time.sleep(1)  # a frame drawn at the new size
-    view.screenshot(path=str(shot))
-    bare = kernel(BARE.format(seconds=min(seconds, BARE_SECONDS)))["bare"]
-    page.close()
-    return {
-        "pictures_per_s": watched["paints"] / watched["seconds"],
-        "changed_per_s": watched["changed"] / watched["seconds"],
-        "animation_frames_per_s": watched["ticks"] / watched["seconds"],
-        "steps_per_s_view": with_view,
-        "steps_per_s_bare": bare,
-        "overhead": 1 - with_view / bare,
-        "latency_s": latency_s,
-        "rss_mb": (before["rss_mb"], after["rss_mb"]),
-        "js_heap_mb": (heap_before, heap_after),
-        "steps": (before["step"], after["step"]),
-        "screenshot": str(shot),
-    }
+@contextlib.contextmanager
+def busy_core(on: bool) -> Iterator[None]:
+    """One other process keeping a core busy for the block (a Python loop), when `on`."""
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if on else None
+    try:
+        yield
+    finally:
+        if spinner is not None:
+            spinner.kill()
+            spinner.wait()
+
+
+def export_ganlib(revision: str, into: Path) -> Path:
+    """ganlib as it was at `revision`, unpacked under `into` (a directory to put first on PYTHONPATH)."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "ganlib"], check=True, capture_output=True)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(into, filter="data")
+    (into / "data").symlink_to(ROOT / "data")  # ganlib finds MNIST beside its package
+    return into
+
+
+def shut_down_kernels(base: str, token: str) -> None:
+    """A fresh kernel for the next run: this one's dashboard (and frame process) must not train on."""
+    with urllib.request.urlopen(f"{base}/api/kernels?token={token}", timeout=10) as response:
+        kernels = json.load(response)
+    for kernel in kernels:
+        request = urllib.request.Request(f"{base}/api/kernels/{kernel['id']}?token={token}", method="DELETE")
+        urllib.request.urlopen(request, timeout=30).close()
+
+
+def measure(browser, base: str, token: str, dataset: str, seconds: float, width: int, shot: Path | None) -> dict:
+    """One dashboard of `dataset` playing in a fresh kernel: pictures/s, steps/s and the slider's latency."""
+    page = open_notebook(browser, base, token, f"{dataset}.ipynb", {"width": width, "height": 900})
+    try:
+        view = page.locator(".ganlib-live-view").first
+        view.wait_for(state="attached", timeout=300_000)
+        view.evaluate("v => v.scrollIntoView()")  # JupyterLab skips drawing cells out of view
+        page.wait_for_function("(v) => +v.dataset.step > 0", arg=view.element_handle(), timeout=300_000)
+        kernel = lambda code: json.loads(page.evaluate(KERNEL, code))  # noqa: E731
+        deadline = time.monotonic() + READY_SECONDS
+        while not kernel(READY)["ready"] and time.monotonic() < deadline:
+            time.sleep(1)
+        time.sleep(WARM_UP_SECONDS)
+        before = kernel(STEP)["step"]
+        watched = page.evaluate(WATCH, [view.element_handle(), seconds * 1000])
+        steps = kernel(STEP)["step"] - before
+        page.locator(".ganlib-k .noUi-handle").first.click()
+        page.evaluate(LATENCY, view.element_handle())  # starts watching, returns at once
+        page.keyboard.press("ArrowRight")
+        latency = page.evaluate("() => window.__latency")
+        if shot is not None:
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            view.evaluate("v => v.scrollIntoView()")
+            page.screenshot(path=str(shot))
+        return {
+            "pictures_per_s": watched["paints"] / watched["seconds"],
+            "changed_per_s": watched["changed"] / watched["seconds"],
+            "steps_per_s": steps / watched["seconds"],
+            "latency_s": latency,
+        }
+    finally:
+        page.close()
+        shut_down_kernels(base, token)
+
+
+def write_notebooks(root: Path, datasets: list[str]) -> None:
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    for dataset in datasets:
+        cell = SETUP.format(dataset=dataset, config=CONFIGS[dataset])
+        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)], metadata=kernel)
+        nbformat.write(notebook, root / f"{dataset}.ipynb")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--datasets", nargs="+", default=["ring", "mnist"])
-    parser.add_argument("--width", type=int, default=1280, help="the browser window's width in pixels")
-    parser.add_argument("--render-budget", type=float, default=0.15, help="the dashboard's share of time for frames")
+    parser.add_argument("--runs", type=int, default=5, help="runs on the machine as it is")
+    parser.add_argument("--loaded-runs", type=int, default=5, help="runs while one other process keeps a core busy")
+    parser.add_argument("--seconds", type=float, default=20.0, help="how long each run watches the view")
+    parser.add_argument("--datasets", nargs="+", default=["ring", "mnist"], choices=sorted(CONFIGS))
+    parser.add_argument("--loaded-datasets", nargs="+", default=["ring"], choices=sorted(CONFIGS))
+    parser.add_argument("--width", type=int, default=1440, help="the browser window's width in pixels")
+    parser.add_argument("--baseline", help="also measure ganlib at this git revision, in the same runs")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    print(f"load before: {os.getloadavg()}, {os.cpu_count()} CPUs, render_budget {args.render_budget}", flush=True)
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
-        precise_memory = [*CHROMIUM_ARGS, "--enable-precise-memory-info"]
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=precise_memory, headless=True)
-        for dataset in args.datasets:  # a JupyterLab of its own each: no other notebook in its workspace
-            state = Path(tmp) / dataset
-            root = state / "notebooks"
-            root.mkdir(parents=True)
-            cell = SETUP.format(dataset=dataset, config=CONFIGS[dataset], budget=args.render_budget)
-            kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-            notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)], metadata=kernel)
-            nbformat.write(notebook, root / f"{dataset}.ipynb")
-            with jupyterlab_server(root, state) as (base, token):
-                r = measure(browser, base, token, dataset, args.seconds, args.width)
-            print(
-                f"{dataset}: {r['pictures_per_s']:.1f} new pictures/s seen ({r['changed_per_s']:.1f}/s by pixel "
-                f"hash, {r['animation_frames_per_s']:.0f} animation frames/s); steps/s {r['steps_per_s_view']:.1f} "
-                f"with the view, {r['steps_per_s_bare']:.1f} bare: overhead {r['overhead']:.1%}; slider -> "
-                f"picture {r['latency_s']:.3f} s; steps {r['steps'][0]} -> {r['steps'][1]}: kernel max RSS "
-                f"{r['rss_mb'][0]:.0f} -> {r['rss_mb'][1]:.0f} MiB, tab JS heap {r['js_heap_mb'][0]:.1f} -> "
-                f"{r['js_heap_mb'][1]:.1f} MiB;"
-                f" {r['screenshot']}; load {os.getloadavg()[0]:.1f}",
-                flush=True,
-            )
+    print(f"load before: {os.getloadavg()}, {os.cpu_count()} CPUs; {args.seconds:.0f} s per run", flush=True)
+    results: dict[tuple[str, str, str], list[dict]] = {}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright, contextlib.ExitStack() as servers:
+        variants = {"this": {"PYTHONPATH": str(ROOT)}}
+        if args.baseline:
+            variants[args.baseline] = {"PYTHONPATH": str(export_ganlib(args.baseline, Path(tmp) / "baseline"))}
+        lab = {}
+        for name, env in variants.items():  # a JupyterLab each, its kernels importing that ganlib
+            state = Path(tmp) / f"lab-{len(lab)}"
+            (state / "notebooks").mkdir(parents=True)
+            write_notebooks(state / "notebooks", sorted(set(args.datasets) | set(args.loaded_datasets)))
+            lab[name] = servers.enter_context(jupyterlab_server(state / "notebooks", state, env))
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        plan = [("quiet", i, args.datasets) for i in range(args.runs)]
+        plan += [("loaded", i, args.loaded_datasets) for i in range(args.loaded_runs)]
+        for condition, run, datasets in plan:
+            order = list(variants) if run % 2 == 0 else list(reversed(variants))  # who goes first alternates
+            for dataset in datasets:
+                for name in order:
+                    shot = None
+                    if run == 0 and condition == "quiet":
+                        shot = ROOT / "build" / "screenshots" / f"live_view_{dataset}_{args.width}_{name}.png"
+                    try:
+                        with busy_core(condition == "loaded"):
+                            r = measure(browser, *lab[name], dataset, args.seconds, args.width, shot)
+                    except Exception as err:  # noqa: BLE001 -- one failed run is reported, the others still taken
+                        print(f"{condition} run {run + 1}, {dataset}, {name}: failed: {err!r}"[:500], flush=True)
+                        continue
+                    r["load"] = os.getloadavg()[0]
+                    results.setdefault((condition, dataset, name), []).append(r)
+                    print(f"{condition} run {run + 1}, {dataset}, {name}: {r['pictures_per_s']:.1f} new pictures/s "
+                          f"({r['changed_per_s']:.1f}/s by pixel hash), {r['steps_per_s']:.0f} steps/s, slider -> "
+                          f"picture {r['latency_s']:.2f} s; load {r['load']:.2f}", flush=True)  # fmt: skip
         browser.close()
+    print("medians (lowest .. highest):")
+    for (condition, dataset, name), rs in results.items():
+        pictures, median = [r["pictures_per_s"] for r in rs], lambda key, rs=rs: statistics.median(r[key] for r in rs)
+        print(f"  {condition:6} {dataset:5} {name:>8}: {statistics.median(pictures):.1f} new pictures/s "
+              f"({min(pictures):.1f} .. {max(pictures):.1f}) over {len(rs)} runs, {median('steps_per_s'):.0f} "
+              f"steps/s, slider -> picture {median('latency_s'):.2f} s, load {median('load'):.2f}")  # fmt: skip
+    print(f"load after: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -31,14 +31,16 @@ def make_trainer(
     z_dim: int | None = None,
     fast: FastPath | None = None,
     discriminator_options: dict[str, Any] | None = None,
+    generator_options: dict[str, Any] | None = None,
     **net_kwargs: Any,
 ) -> Trainer:
     """A seeded trainer for `dataset` (one of DATASETS): MLPs for toy data and DCGAN for MNIST, unless `arch` says.
 
     `net_kwargs` (width, depth, activation, n_classes for "mlp"; width, n_classes for "dcgan") go to both networks,
     `discriminator_options` (pack, minibatch_std: ganlib.remedies; conditioning for a conditional DCGAN; or another
-    keyword of D, e.g. a width of its own) to the discriminator alone; an option the chosen networks do not take
-    raises ValueError naming the ones they do. The seed of `config` fixes their initial weights as well as the run.
+    keyword of D, e.g. a width of its own) to the discriminator alone, `generator_options` (a width or depth of its
+    own) to the generator alone; an option the chosen networks do not take raises ValueError naming the ones they
+    do. The seed of `config` fixes their initial weights as well as the run.
     `fast` picks compilation, memory layout and precision (see FastPath; FastPath.for_device(device) is what pays
     off there).
     """
@@ -48,19 +50,20 @@ def make_trainer(
     arch = arch or ("dcgan" if dataset == "mnist" else "mlp")
     require(arch in ARCHITECTURES, "arch", arch, f"one of {ARCHITECTURES}")
     require(arch == "mlp" or dataset == "mnist", "arch", arch, "'mlp' for toy data sets")
-    d_options = discriminator_options or {}
+    d_options, g_options = discriminator_options or {}, generator_options or {}
     require(isinstance(d_options, dict), "discriminator_options", d_options, "None or a dict (pack, minibatch_std)")
-    _check_options(arch, net_kwargs, d_options)
+    require(isinstance(g_options, dict), "generator_options", g_options, "None or a dict (width, depth)")
+    _check_options(arch, net_kwargs, d_options, g_options)
     device = resolve_device(device)
     data = make_sampler(dataset, device)
     seed_everything(config.seed)
     if arch == "dcgan":
         z_dim = 64 if z_dim is None else z_dim
-        G, D = DCGANGenerator(z_dim, **net_kwargs), DCGANDiscriminator(**net_kwargs, **d_options)
+        G, D = DCGANGenerator(z_dim, **net_kwargs, **g_options), DCGANDiscriminator(**net_kwargs, **d_options)
     else:
         shape = IMAGE_SHAPE if dataset == "mnist" else (data.dim,)
         z_dim = (64 if dataset == "mnist" else max(2, data.dim)) if z_dim is None else z_dim
-        G = MLPGenerator(z_dim, shape, tanh_output=dataset == "mnist", **net_kwargs)
+        G = MLPGenerator(z_dim, shape, tanh_output=dataset == "mnist", **net_kwargs, **g_options)
         D = MLPDiscriminator(shape, **net_kwargs, **d_options)
     return Trainer(G, D, data, config, device, fast)
 
@@ -70,7 +73,7 @@ def _keywords(network: type[nn.Module]) -> list[str]:
     return sorted(set(inspect.signature(network).parameters) - SET_BY_RECIPE)
 
 
-def _check_options(arch: str, net_kwargs: dict[str, Any], d_options: dict[str, Any]) -> None:
+def _check_options(arch: str, net_kwargs: dict[str, Any], d_options: dict[str, Any], g_options: dict[str, Any]) -> None:
     """ValueError naming an option the networks of `arch` do not take, instead of a TypeError from deep inside."""
     generator, discriminator = NETWORKS[arch]
     both = sorted(set(_keywords(generator)) & set(_keywords(discriminator)))
@@ -83,15 +86,19 @@ def _check_options(arch: str, net_kwargs: dict[str, Any], d_options: dict[str, A
             f"a keyword both networks of arch={arch!r} take: one of {both} (the discriminator's own, {d_alone}, "
             f"go in discriminator_options; make_trainer sets {sorted(SET_BY_RECIPE)} from the data set itself)",
         )
-    unknown = sorted(set(d_options) - set(_keywords(discriminator)), key=str)
-    require(
-        not unknown,
-        "discriminator_options",
-        d_options,
-        f"keywords {discriminator.__name__} (arch={arch!r}) takes, from {_keywords(discriminator)}; not {unknown}",
-    )
-    twice = sorted(set(d_options) & set(net_kwargs))
-    require(not twice, "discriminator_options", d_options, f"no keyword also given to both networks, as {twice} are")
+    for parameter, options, network in (
+        ("discriminator_options", d_options, discriminator),
+        ("generator_options", g_options, generator),
+    ):
+        unknown = sorted(set(options) - set(_keywords(network)), key=str)
+        require(
+            not unknown,
+            parameter,
+            options,
+            f"keywords {network.__name__} (arch={arch!r}) takes, from {_keywords(network)}; not {unknown}",
+        )
+        twice = sorted(set(options) & set(net_kwargs))
+        require(not twice, parameter, options, f"no keyword also given to both networks, as {twice} are")
 
 
 FAST_MNIST_WIDTH = 32  # half the DCGAN default: about a third of the step time on the CPU
@@ -187,11 +194,19 @@ def styled_mnist_cgan(
     return clustered_trainer(images, config, styles, device, width, fast=fast, labels=labels, code_dim=STYLED_CODE_DIM)
 
 
-def live_trainer(dataset: str, config: TrainConfig, device: torch.device | str | None = None) -> Trainer:
+def live_trainer(
+    dataset: str,
+    config: TrainConfig,
+    device: torch.device | str | None = None,
+    generator_options: dict[str, Any] | None = None,
+    discriminator_options: dict[str, Any] | None = None,
+) -> Trainer:
     """The dashboard's trainer: `make_trainer`, and for MNIST the fast recipe's network width and the fast path
     of the device (bf16 and channels_last where they pay off) but no compilation: a live view cannot wait a
-    minute for its first frame. The toy MLPs gain nothing from either."""
+    minute for its first frame. The toy MLPs gain nothing from either; their sizes (width, depth) may be given
+    for each network in its options."""
+    options = dict(generator_options=generator_options, discriminator_options=discriminator_options)
     if dataset != "mnist":
-        return make_trainer(dataset, config, device=device)
+        return make_trainer(dataset, config, device=device, **options)
     fast = dataclasses.replace(FastPath.for_device(resolve_device(device)), compile=False)
-    return make_trainer(dataset, config, device=device, fast=fast, width=FAST_MNIST_WIDTH)
+    return make_trainer(dataset, config, device=device, fast=fast, width=FAST_MNIST_WIDTH, **options)

@@ -91,23 +91,40 @@ class Trainer(TrainerState):
     # ----- Algorithm 1 --------------------------------------------------------------------------------------------
     def train_step(self) -> dict[str, torch.Tensor]:
         """One iteration of Algorithm 1; returns this step's STATS by name, as tensors on the device (no host sync)."""
+        return {**self.train_discriminator(self.config.k), **self.train_generator()}
+
+    def train_discriminator(self, k: int) -> dict[str, torch.Tensor]:
+        """k steps of the discriminator, the generator fixed; D's statistics of the last one (no host sync)."""
         cfg, G, D = self.config, self._G, self._D
-        for i in range(cfg.k):  # k steps of the discriminator, the generator fixed
+        for i in range(k):
             real, labels = self.data.sample(cfg.batch_size, self.rng)
             with torch.no_grad():
                 fake = G(self.noise(cfg.batch_size), labels)
             loss_d, real_logits, fake_logits = self._d_objective(D, real, fake, labels)
             self.opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
-            if i == cfg.k - 1:  # the history records the last D step of each generator step
+            if i == k - 1:  # the history records the last D step of each generator step
                 grad_norm_d = _grad_norm(self.D)
             self.opt_d.step()
-        # one step of the generator, the discriminator fixed
+        p_real = real_probability(real_logits.detach(), cfg.loss)
+        p_fake = real_probability(fake_logits.detach(), cfg.loss)
+        return {
+            "loss_d": loss_d.detach(),
+            "d_real": p_real.mean(),
+            "d_fake": p_fake.mean(),
+            "acc_real": (p_real > 0.5).float().mean(),
+            "acc_fake": (p_fake <= 0.5).float().mean(),
+            "grad_norm_d": grad_norm_d,
+        }
+
+    def train_generator(self) -> dict[str, torch.Tensor]:
+        """One step of the generator, the discriminator fixed; G's loss and gradient norm (no host sync)."""
+        cfg, G = self.config, self._G
         labels = self.random_labels(cfg.batch_size)
         if cfg.mode_seeking and labels is not None:  # the second half asks for the first half's labels
             labels = labels[: cfg.batch_size // 2].repeat(2)
         self.D.requires_grad_(False)  # G's step needs gradients through D, not for D's weights
-        D_seen = self._unrolled_discriminator() if cfg.unroll_steps else D
+        D_seen = self._unrolled_discriminator() if cfg.unroll_steps else self._D
         z = self.noise(cfg.batch_size)
         fake = G(z, labels)
         loss_g = g_loss(D_seen(fake, labels), cfg.loss)
@@ -120,18 +137,7 @@ class Trainer(TrainerState):
         self.opt_g.step()
         if self.G_ema is not None:
             ema_update(self.G_ema, self.G, cfg.ema_decay)
-        p_real = real_probability(real_logits.detach(), cfg.loss)
-        p_fake = real_probability(fake_logits.detach(), cfg.loss)
-        return {
-            "loss_d": loss_d.detach(),
-            "loss_g": loss_g.detach(),
-            "d_real": p_real.mean(),
-            "d_fake": p_fake.mean(),
-            "acc_real": (p_real > 0.5).float().mean(),
-            "acc_fake": (p_fake <= 0.5).float().mean(),
-            "grad_norm_d": grad_norm_d,
-            "grad_norm_g": grad_norm_g,
-        }
+        return {"loss_g": loss_g.detach(), "grad_norm_g": grad_norm_g}
 
     def noise(self, n: int) -> torch.Tensor:
         """n draws of the latent z ~ N(0, I) from the trainer's seeded generator."""

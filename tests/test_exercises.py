@@ -341,6 +341,58 @@ WRONG = {
         ("(real_features.detach().mean(0) - fake_features.mean(0)).square()", "shape (250,) but a scalar"),
         ("(real_features.mean(0) - fake_features.mean(0)).square().mean().detach()", "no gradient reaches"),
     ],
+    "jensen_shannon": [
+        ("(p / p.sum() * (p / p.sum() / (q / q.sum())).log()).sum()", "log of 0"),
+        (
+            "def answer(p, q):\n"
+            "    p, q = p / p.sum(), q / q.sum()\n"
+            "    m = (p + q) / 2\n"
+            "    kl = lambda a: (a[a > 0] * (a[a > 0] / m[a > 0]).log2()).sum()\n"
+            "    return kl(p) / 2 + kl(q) / 2",
+            "in bits",
+        ),
+        (
+            "def answer(p, q):\n"
+            "    p, q = p / p.sum(), q / q.sum()\n"
+            "    m, keep = (p + q) / 2, p > 0\n"
+            "    return (p[keep] * (p[keep] / m[keep]).log()).sum()",
+            "only KL(p || m)",
+        ),
+        (
+            "def answer(p, q):\n"
+            "    m = (p + q) / 2\n"
+            "    kl = lambda a: (a[a > 0] * (a[a > 0] / m[a > 0]).log()).sum()\n"
+            "    return kl(p) / 2 + kl(q) / 2",
+            "normalise each histogram",
+        ),
+    ],
+    "arrows": [
+        (
+            "def answer(D, x):\n"
+            "    x = x.detach().clone().requires_grad_(True)\n"
+            "    return torch.autograd.grad(F.softplus(-D(x)).sum(), x)[0]",
+            "wrong sign",
+        ),
+        (
+            "def answer(D, x):\n"
+            "    x = x.detach().clone().requires_grad_(True)\n"
+            "    return -torch.autograd.grad(F.softplus(-D(x)).mean(), x)[0]",
+            "24 times too short",
+        ),
+        (
+            "def answer(D, x):\n"
+            "    x = x.detach().clone().requires_grad_(True)\n"
+            "    return -torch.autograd.grad(-F.softplus(D(x)).sum(), x)[0]",
+            "saturating loss",
+        ),
+        (
+            "def answer(D, x):\n"
+            "    x = x.detach().clone().requires_grad_(True)\n"
+            "    F.softplus(-D(x)).sum().backward()\n"
+            "    return -x.grad",
+            "left gradients in D's weights",
+        ),
+    ],
     "discriminator_loss": [
         ("F.softplus(-fake_logits).mean() + F.softplus(real_logits).mean()", "swapped"),
         ("-(F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean())", "wrong sign"),
@@ -452,6 +504,8 @@ ARGUMENTS = {
     "k_plus_one_loss": "logits_real, logits_fake",
     "feature_matching": "real_features, fake_features",
     "discriminator_loss": "real_logits, fake_logits",
+    "jensen_shannon": "p, q",
+    "arrows": "D, x",
     "generator_loss": "fake_logits",
     "knn_precision": "real, fake, k",
     "spherical_path": "z0, z1, t",

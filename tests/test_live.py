@@ -400,3 +400,128 @@ def test_a_captured_frame_holds_its_step_its_view_and_a_history_that_stops_growi
     assert list(frame.curves["step"]) == [1, 2, 3, 4] and frame.curves["loss_d"][-1] == pytest.approx(
         frame.history["loss_d"][-1], rel=1e-6
     )
+
+
+def _weights(network: torch.nn.Module) -> list[torch.Tensor]:
+    return [p.detach().clone() for p in network.parameters()]
+
+
+def _same(a: list[torch.Tensor], b: list[torch.Tensor]) -> bool:
+    return all(torch.equal(x, y) for x, y in zip(a, b, strict=True))
+
+
+@pytest.mark.parametrize(("player", "moves", "stays"), [("D", "D", "G"), ("G", "G", "D")])
+def test_a_step_of_one_player_alone_moves_its_weights_only_and_is_not_a_step_of_the_game(boards, player, moves, stays):
+    board = boards("ring", CONFIG)
+    shown: list = []
+    _cheap_frames(board, shown=shown)
+    board.run(5)
+    before = {name: _weights(getattr(board.trainer, name)) for name in ("G", "D")}
+    board.step_alone(player)
+    board.step_alone(player)
+    _wait_until(lambda: len(shown) >= 3)  # the run's frame, then one per step alone
+    assert not _same(_weights(getattr(board.trainer, moves)), before[moves])
+    assert _same(_weights(getattr(board.trainer, stays)), before[stays])
+    assert board.trainer.step == 5 and len(board.trainer.history) == 5
+    assert f"step 5 (+ 2 of {player} alone)" in shown[-1][1]
+
+
+def test_a_step_alone_names_its_player_or_is_refused(boards):
+    with pytest.raises(ValueError, match="^player="):
+        boards("ring", CONFIG).step_alone("both")
+
+
+def test_slow_motion_steps_about_once_a_second_and_shows_g_s_arrows(boards):
+    board = boards("ring", CONFIG, interactive=True)
+    board.live_view.layers = ["real", "fake"]
+    _cheap_frames(board)
+    board.controls["slow_motion"].value = True
+    assert "arrows" in board.live_view.layers
+    board.play()
+    _wait_until(lambda: board.trainer.step >= 1)
+    first, started = board.trainer.step, time.monotonic()
+    time.sleep(3.2)
+    rate = (board.trainer.step - first) / (time.monotonic() - started)
+    board.pause()
+    assert 0.5 <= rate <= 1.5, rate
+
+
+def test_drawn_points_become_the_data_the_trainer_samples_and_clearing_brings_the_ring_back(boards):
+    board = boards("ring", CONFIG, interactive=True)
+    points = [(1.0, 1.0), (-2.0, 0.5), (0.0, -2.5)]
+    board.draw(points)
+    _wait_until(lambda: board.trainer.data.name == "drawn" and board.last_frame.view.coverage.n_modes == 3)
+    torch.testing.assert_close(board.trainer.data.centres, torch.tensor(points))
+    real, _ = board.trainer.data.sample(300, torch.Generator().manual_seed(0))
+    nearest = torch.cdist(real, torch.tensor(points)).min(dim=1).values
+    assert nearest.max() < 0.6  # every sample lies by a drawn point
+    assert board.last_frame.view.limits == (-3.5, 3.5)  # the window the reader drew in
+    board.run(20)
+    assert board.trainer.step == 20 and ", modes " in board.readout_text() and "/3," in board.readout_text()
+    board.draw([])
+    _wait_until(lambda: board.trainer.data.name == "ring")
+
+
+def test_the_networks_sizes_rebuild_the_trainer_with_g_and_d_each_as_set(boards):
+    board = boards("ring", CONFIG)
+    _cheap_frames(board)
+    board.run(3)
+    board.controls["g_width"].value = 32
+    board.controls["d_depth"].value = 1
+    _wait_until(lambda: board.trainer.G.net[0].out_features == 32 and len(board.trainer.D.net) == 3)
+    assert board.trainer.step == 0 and board.trainer.D.net[0].out_features == 128  # D's width as it was
+    assert len(board.trainer.G.net) == 7  # G kept its 3 layers (each Linear + ReLU) and its output layer
+
+
+def test_the_networks_sizes_are_for_toy_data_and_mnist_keeps_its_recipe(boards):
+    board = boards("mnist", CONFIG, device="cpu")
+    assert all(board.controls[name].disabled for name in ("g_width", "g_depth", "d_width", "d_depth"))
+
+
+def test_a_discriminator_with_lr_d_at_its_maximum_is_warned_about_with_what_to_do():
+    # the reader's report: lr D dragged to 0.1 on the ring, loss D in the hundreds for 12 s, no warning
+    board = Dashboard("ring", CONFIG.replace(batch_size=64), device="cpu")
+    try:
+        _cheap_frames(board)
+        board.run(300)
+        board.controls["lr_d"].value = 0.1
+        board.run(400)
+        assert any("lower lr D (now 0.1)" in w for w in board.warnings()), board.warnings()
+    finally:
+        board.close()
+
+
+def test_a_live_dashboard_streams_frames_made_by_the_frame_process_and_names_their_steps(boards):
+    board = boards("ring", CONFIG, interactive=True)
+    shown: list = []
+    _cheap_frames(board, shown=shown)
+    board.play()
+    _wait_until(lambda: board.feed.process is not None, timeout=120)
+    _wait_until(lambda: board._streaming() and len(shown) >= 5)
+    streamed = len(shown)
+    _wait_until(lambda: len(shown) >= streamed + 10)
+    board.pause()
+    frames = [frame for frame, _ in shown[streamed:]]
+    assert all(f"step {frame.step} |" in readout for frame, readout in shown[streamed:])
+    assert all(b.step >= a.step for a, b in itertools.pairwise(frames)) and frames[-1].step > frames[0].step
+    assert all(frame.history.steps[-1] <= frame.step for frame in frames)  # the rows up to the frame's step
+
+
+def test_the_challenges_read_the_dashboards_record_and_say_not_attempted_before_any_step(boards):
+    board = boards("ring", CONFIG)
+    assert not any(progress.attempted for progress in board.challenges().values())
+    _cheap_frames(board)
+    board.run(30)
+    progress = board.challenges()
+    assert progress["d_wins"].attempted and not progress["d_wins"].done and "best so far" in progress["d_wins"].text
+
+
+def test_each_network_takes_its_own_size_and_refuses_options_it_does_not_have():
+    trainer = make_trainer(
+        "ring", CONFIG, device="cpu", generator_options={"width": 16}, discriminator_options={"depth": 1}
+    )
+    assert trainer.G.net[0].out_features == 16 and trainer.D.net[0].out_features == 128 and len(trainer.D.net) == 3
+    with pytest.raises(ValueError, match="^generator_options="):
+        make_trainer("ring", CONFIG, device="cpu", generator_options={"pack": 2})
+    with pytest.raises(ValueError, match="^generator_options="):
+        make_trainer("ring", CONFIG, device="cpu", width=8, generator_options={"width": 16})

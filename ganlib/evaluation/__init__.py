@@ -2,7 +2,7 @@
 
 - sampling: private copies of the networks and fixed-noise samples, safe while another thread trains
 - modes: mode coverage on 2D mixtures (VEEGAN, PacGAN)
-- densities: 1D densities, JS divergence and the optimal discriminator (Goodfellow et al. 2014, Figure 1)
+- densities: 1D densities, JS divergence on 1D and 2D histograms, the optimal discriminator (Goodfellow et al. 2014)
 - discriminator: D's probability of 'real', its push on G's samples, its accuracy and calibration
 - plane: the 2D field the live view and notebook 04 draw (D's heatmap, samples, arrows)
 - digits: what an MNIST classifier says of generated digits, and classifier FID
@@ -15,6 +15,7 @@ from ganlib.evaluation.densities import (
     Curves1D,
     density_curves_1d,
     histogram_js,
+    histogram_js_2d,
     js_divergence,
     kde_density,
     optimal_discriminator,
@@ -82,6 +83,7 @@ __all__ = [
     "generator_gradient",
     "generator_mode_coverage",
     "histogram_js",
+    "histogram_js_2d",
     "inception_score",
     "coverage",
     "inside_balls",

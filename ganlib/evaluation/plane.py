@@ -9,6 +9,7 @@ from torch import nn
 
 from ganlib.checks import as_float, as_int, as_seed, check_instance, is_int, is_number, require
 from ganlib.data import GaussianMixture
+from ganlib.evaluation.densities import histogram_js_2d
 from ganlib.evaluation.discriminator import discriminator_probability, generator_gradient
 from ganlib.evaluation.modes import N_MODE_SAMPLES, ModeCoverage, mode_coverage
 from ganlib.evaluation.sampling import fixed_samples, snapshot
@@ -52,17 +53,20 @@ class Field2D:
     arrows_at: torch.Tensor  # (n_arrows, 2) generated samples ...
     push: torch.Tensor  # (n_arrows, 2) ... and -dL_G/dx at each: where D pushes them
     coverage: ModeCoverage  # on N_MODE_SAMPLES fixed-noise samples ...
+    js: float  # ... with JS(p_data, p_g) of the same samples in nats on a grid (densities.histogram_js_2d) ...
     coverage_step: int  # ... at this step (earlier than `step` when kept from a previous field)
 
 
 def field_2d(
     trainer: Trainer, n_shown: int = 500, n_arrows: int = 80, resolution: int = 60, seed: int = 0,
-    keep_coverage: Field2D | None = None,
+    keep_coverage: Field2D | None = None, limits: tuple[float, float] | None = None,
 ) -> Field2D:  # fmt: skip
-    """D's heatmap, real and generated samples, G's gradient arrows and mode coverage, for a trainer on a 2D mixture.
+    """D's heatmap, real and generated samples, G's gradient arrows, mode coverage and the JS divergence on a grid,
+    for a trainer on a 2D mixture.
 
-    `keep_coverage`: a previous field whose coverage to keep, skipping the N_MODE_SAMPLES samples it needs
-    (most of the cost for a live view that refreshes the samples many times a second)."""
+    `keep_coverage`: a previous field whose coverage and divergence to keep, skipping the N_MODE_SAMPLES samples
+    they need (most of the cost for a live view that refreshes the samples many times a second). `limits`: the
+    square window, (lo, hi) on both axes; by default plane_limits of the mixture."""
     check_instance(trainer, "trainer", Trainer, "a ganlib Trainer")
     mixture = trainer.data
     require(isinstance(mixture, GaussianMixture) and mixture.dim == 2, "trainer", "data", "a trainer on a 2D mixture")
@@ -70,14 +74,15 @@ def field_2d(
     require(
         is_int(n_arrows) and 1 <= n_arrows <= N_MODE_SAMPLES, "n_arrows", n_arrows, f"an int in [1, {N_MODE_SAMPLES}]"
     )
-    loss, limits = trainer.config.loss, plane_limits(mixture)
+    loss, limits = trainer.config.loss, plane_limits(mixture) if limits is None else limits
     axis, probability = discriminator_grid(trainer.D, loss, limits, resolution)
     fake = fixed_samples(trainer, N_MODE_SAMPLES if keep_coverage is None else max(n_shown, n_arrows), seed)
     arrows_at = fake[:n_arrows]
     if keep_coverage is None:
         coverage, coverage_step = mode_coverage(fake, mixture), trainer.step
+        js = histogram_js_2d(fake, mixture, limits)
     else:
-        coverage, coverage_step = keep_coverage.coverage, keep_coverage.coverage_step
+        coverage, coverage_step, js = keep_coverage.coverage, keep_coverage.coverage_step, keep_coverage.js
     return Field2D(
         step=trainer.step,
         limits=limits,
@@ -88,6 +93,7 @@ def field_2d(
         arrows_at=arrows_at.cpu(),
         push=generator_gradient(trainer.D, arrows_at, loss).cpu(),
         coverage=coverage,
+        js=js,
         coverage_step=coverage_step,
     )
 

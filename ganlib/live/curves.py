@@ -4,6 +4,7 @@ The trainer's history keeps only its last rows (the dashboard trims it), yet the
 from step 1. So every row passes once through `RunCurves`, which averages runs of `stride` rows into one
 point; when the points fill up, neighbours merge in pairs and the stride doubles. A curve of a million steps
 is then 500 to 1000 points, each the mean of its steps: noise is smoothed the way a reader's eye would.
+A value measured per frame rather than per step (the divergence between p_data and p_g) is a `MeasuredCurve`.
 """
 
 from __future__ import annotations
@@ -60,3 +61,28 @@ class RunCurves:
             for name, column in self.values.items():
                 self.values[name] = [(a + b) / 2 for a, b in zip(column[::2], column[1::2], strict=True)]
             self.stride *= 2
+
+
+class MeasuredCurve:
+    """A value measured now and then (once per frame, say), in bounded memory: at most `max_points` (step, value)
+    points; when full, every other point is dropped, so the curve keeps the whole run at half the density."""
+
+    def __init__(self, name: str, max_points: int = MAX_POINTS) -> None:
+        require(isinstance(max_points, int) and max_points >= 2, "max_points", max_points, "an int >= 2")
+        self.name, self.max_points = name, max_points
+        self.steps: list[float] = []
+        self.values: list[float] = []
+
+    def add(self, step: int, value: float) -> None:
+        """Record `value` at `step`; a step not after the last one replaces nothing and is ignored."""
+        if self.steps and step <= self.steps[-1]:
+            return
+        self.steps.append(float(step))
+        self.values.append(float(value))
+        if len(self.steps) > self.max_points:  # keep every other point, the newest among them
+            kept = slice((len(self.steps) - 1) % 2, None, 2)
+            self.steps, self.values = self.steps[kept], self.values[kept]
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """'<name>_step' and '<name>' as float32 arrays."""
+        return {f"{self.name}_step": np.asarray(self.steps, np.float32), self.name: np.asarray(self.values, np.float32)}

@@ -15,6 +15,7 @@ jumps a few ticks at a time) instead of at the data's edge, and every legend has
 from __future__ import annotations
 
 import io
+import textwrap
 import threading
 
 import numpy as np
@@ -44,8 +45,13 @@ CURVE_LEGEND = dict(
 
 
 def draw_data_view(frame: LiveFrame, ax: Axes) -> None:
-    """What G makes of the data: 2D samples over D's heatmap, 1D densities with D*, or MNIST samples."""
-    if isinstance(frame.view, Field2D):
+    """What G makes of the data: 2D samples over D's heatmap, 1D densities with D*, or MNIST samples; or, when the
+    networks hold NaN, the frame's problem in words."""
+    if frame.view is None:
+        ax.set_axis_off()
+        ax.set_title(f"step {frame.step}: nothing to draw", fontsize="medium")
+        ax.text(0.02, 0.9, textwrap.fill(frame.problem or "", 45), transform=ax.transAxes, va="top", color="#b2182b")
+    elif isinstance(frame.view, Field2D):
         plot_field_2d(frame.view, ax=ax)
     elif isinstance(frame.view, Curves1D):
         plot_density_1d(frame.view, ax=ax)
