@@ -30,6 +30,9 @@ _PROMISES_OF = {
 }
 
 Results = Mapping[str, object]
+# test accuracy differences smaller than this are no answer to "is it worth it?": the classifiers trained on the
+# same 100 labels alone spread by 0.9 points over notebook 06's seeds
+NEGLIGIBLE_POINTS = 0.5
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,9 @@ def _better(gan: float, other: float, name: str, lower_is_better: bool = False) 
 
 
 def _difference(gain: float, spread: float) -> str:
-    """A mean difference over seeds in words: a gain or a loss only when it is larger than its spread over seeds."""
-    if abs(gain) <= spread:
+    """A mean difference over seeds, in points, in words: a gain or a loss only when it is larger than its spread
+    over seeds and than NEGLIGIBLE_POINTS."""
+    if abs(gain) <= max(spread, NEGLIGIBLE_POINTS):
         return "no clear difference"
     return "a gain" if gain > 0 else "a loss"
 

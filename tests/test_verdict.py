@@ -18,6 +18,7 @@ SAVED = {
             "100": {"augmented": 0.70, "real": 0.75, "gain": -0.05, "gain_sd": 0.01},
             "1000": {"augmented": 0.93, "real": 0.92, "gain": 0.01, "gain_sd": 0.005},
             "3000": {"augmented": 0.97, "real": 0.969, "gain": 0.001, "gain_sd": 0.004},
+            "5000": {"augmented": 0.972, "real": 0.970, "gain": 0.003, "gain_sd": 0.001},
         },
     },
     "ssl": {
@@ -63,6 +64,7 @@ def test_the_verdict_follows_the_numbers():
     assert _row(rows, "100 labels plus generated").verdict == "-5.0 ± 1.0 points: a loss"
     assert _row(rows, "1000 labels plus generated").verdict.endswith("a gain")
     assert _row(rows, "3000 labels plus generated").verdict == "+0.1 ± 0.4 points: no clear difference"
+    assert _row(rows, "5000 labels plus generated").verdict == "+0.3 ± 0.1 points: no clear difference"  # negligible
     assert _row(rows, "100 labels plus unlabelled").verdict == "+19.5 ± 0.5 points: a gain"
     swapped = copy.deepcopy(SAVED)
     swapped["vae_gan"].update(gan_fid=60.0, vae_fid=20.0, completion_two_or_more_digits_gan=0.3)
