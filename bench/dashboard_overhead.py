@@ -85,7 +85,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     print(f"{args.dataset}, CPU, {args.threads} torch thread(s), {args.pairs} pairs of {args.seconds:.0f} s windows; "
           f"load before {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs", flush=True)  # fmt: skip
-    board = Dashboard(args.dataset, CONFIG, device="cpu", interactive=True)
+    board = Dashboard(args.dataset, CONFIG, device="cpu", interactive=True, frame_process=True)
     inline = None
     if args.inline:
         inline = Dashboard(args.dataset, CONFIG, device="cpu", interactive=True, frame_process=False)

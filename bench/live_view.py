@@ -63,11 +63,11 @@ board.play()
 board"""
 WARM_UP_SECONDS = 5  # past the first frames, once the frame process (where there is one) has started
 READY_SECONDS = 180  # the frame process's start: importing torch takes seconds, on a busy machine tens of them
-STEP = "print(json.dumps({'step': board.trainer.step}))"
+STEP = "import json; print(json.dumps({'step': board.trainer.step}))"
 # whether the dashboard's frames come from its frame process yet (a dashboard without one: at once)
-READY = (
-    "print(json.dumps({'ready': 'board' in globals() and getattr(getattr(board, 'feed', None), 'process', 1) "
-    "is not None}))"
+READY = (  # self-contained: a reopened notebook shows its last view before its cell has run again
+    "import json; print(json.dumps({'ready': 'board' in globals() and "
+    "getattr(getattr(board, 'feed', None), 'process', 1) is not None}))"
 )
 # counts pictures for `ms` milliseconds: the view's paints, and changes of the canvas's pixels at each animation frame
 WATCH = """async ([view, ms]) => { const hash = HASH; const t0 = performance.now(), p0 = +view.dataset.framesDrawn;
@@ -125,7 +125,7 @@ def measure(browser, base: str, token: str, dataset: str, seconds: float, width:
         page.wait_for_function("(v) => +v.dataset.step > 0", arg=view.element_handle(), timeout=300_000)
         kernel = lambda code: json.loads(page.evaluate(KERNEL, code))  # noqa: E731
         deadline = time.monotonic() + READY_SECONDS
-        while not kernel(READY)["ready"] and time.monotonic() < deadline:
+        while not kernel(READY).get("ready") and time.monotonic() < deadline:
             time.sleep(1)
         time.sleep(WARM_UP_SECONDS)
         before = kernel(STEP)["step"]

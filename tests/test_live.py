@@ -492,7 +492,7 @@ def test_a_discriminator_with_lr_d_at_its_maximum_is_warned_about_with_what_to_d
 
 
 def test_a_live_dashboard_streams_frames_made_by_the_frame_process_and_names_their_steps(boards):
-    board = boards("ring", CONFIG, interactive=True)
+    board = boards("ring", CONFIG, interactive=True, frame_process=True)
     shown: list = []
     _cheap_frames(board, shown=shown)
     board.play()

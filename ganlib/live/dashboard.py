@@ -8,11 +8,11 @@ the picture, so they always name the step it shows.
 How it stays responsive:
 - Training runs in a daemon thread (ganlib.live.worker; what it does: ganlib.live.training); the kernel keeps
   receiving slider changes, which `Trainer.update` applies at the next step and records in `history.changes`.
-- Live, a frame's numbers are computed by the frame process (ganlib.live.capture), which a frame thread asks at
-  most `max_fps` times a second, between two steps, while the training thread trains on in chunks of about a
-  second: a busy machine costs pictures rather than steps (ganlib.live.showing). Headless, and until that process
-  has started (its imports take seconds), the training thread makes each frame itself when a chunk ends, giving
-  frames at most `render_budget` of its time (ganlib.live.pacing).
+- The training thread makes each frame itself when a chunk of steps ends, giving frames at most `render_budget`
+  of its time (ganlib.live.pacing). With `frame_process=True`, a frame's numbers are computed by a process of its
+  own (ganlib.live.capture), which a frame thread asks at most `max_fps` times a second, between two steps, while
+  the training thread trains on in chunks of about a second (ganlib.live.showing): measured, it pays off only on
+  a machine far busier than its cores (see `Dashboard.__init__`).
 - Buttons that rebuild or step the trainer are queued to the training thread, which owns the trainer; a command
   ends a long chunk after its current step.
 - Memory stays flat: the history keeps its last `history_window` rows, the whole run's curves a bounded
@@ -71,16 +71,19 @@ class Dashboard(Training):
         render_budget: float = 0.15,
         history_window: int = 3000,
         interactive: bool = False,
-        frame_process: bool | None = None,
+        frame_process: bool = False,
     ) -> None:
-        """`frame_process`: compute live frames in a process of their own (None: when interactive), else on the
-        training thread."""
+        """`frame_process`: compute live frames in a process of their own (ganlib.live.capture) instead of on the
+        training thread. Off by default: on this project's 2-core CPU, in Chromium at 1440 px, the ring showed fewer
+        new pictures with it (16.5/s against 22.7 on a quiet machine; 7.6-10.9 against 11.8-15.6 with one other
+        process keeping a core busy: bench/live_view.py), because the process competes for the cores that training
+        and the browser use. It paid off only at loads of 6 to 10 (ring 7.2 against 5.7 pictures/s)."""
         config = TrainConfig() if config is None else config
         require(isinstance(config, TrainConfig), "config", config, "a ganlib.TrainConfig")
         require(dataset in DATASETS, "dataset", dataset, f"one of {DATASETS}")
         require(is_int(steps_per_frame) and steps_per_frame >= 1, "steps_per_frame", steps_per_frame, "an int >= 1")
         require(is_int(history_window) and history_window >= 100, "history_window", history_window, "an int >= 100")
-        require(frame_process in (None, True, False), "frame_process", frame_process, "None, True or False")
+        require(isinstance(frame_process, bool), "frame_process", frame_process, "True or False")
         self.device, self.seed = device, config.seed
         self.pacer = FramePacer(max_fps, render_budget)  # when frames are due; the training rate
         self.history_window, self.interactive = history_window, interactive
@@ -93,7 +96,7 @@ class Dashboard(Training):
         parts = dict(image=self.live_view if interactive else self.image, changes=self.changes, status=self.status)
         self.view = layout(self.controls, **parts, **({} if interactive else {"readout": self.readout}))
         self.renderer = FrameRenderer()  # one figure for all frames: each frame redraws only what changed
-        use_process = interactive if frame_process is None else frame_process
+        use_process = interactive and frame_process
         self.feed = FrameFeed(id(self), use_process)  # frames, and what they measured
         if use_process:
             shared_process()  # its imports take seconds: start it now, in the background
