@@ -66,8 +66,9 @@ READY_SECONDS = 180  # the frame process's start: importing torch takes seconds,
 STEP = "import json; print(json.dumps({'step': board.trainer.step}))"
 # whether the dashboard's frames come from its frame process yet (a dashboard without one: at once)
 READY = (  # self-contained: a reopened notebook shows its last view before its cell has run again
-    "import json; print(json.dumps({'ready': 'board' in globals() and "
-    "getattr(getattr(board, 'feed', None), 'process', 1) is not None}))"
+    "import json; feed = getattr(globals().get('board'), 'feed', None); "
+    "print(json.dumps({'ready': 'board' in globals() and "
+    "(not getattr(feed, 'use_process', False) or feed.process is not None)}))"
 )
 # counts pictures for `ms` milliseconds: the view's paints, and changes of the canvas's pixels at each animation frame
 WATCH = """async ([view, ms]) => { const hash = HASH; const t0 = performance.now(), p0 = +view.dataset.framesDrawn;
@@ -123,7 +124,13 @@ def measure(browser, base: str, token: str, dataset: str, seconds: float, width:
         view.wait_for(state="attached", timeout=300_000)
         view.evaluate("v => v.scrollIntoView()")  # JupyterLab skips drawing cells out of view
         page.wait_for_function("(v) => +v.dataset.step > 0", arg=view.element_handle(), timeout=300_000)
-        kernel = lambda code: json.loads(page.evaluate(KERNEL, code))  # noqa: E731
+
+        def kernel(code: str) -> dict:
+            reply = json.loads(page.evaluate(KERNEL, code))
+            if "error" in reply:
+                raise RuntimeError(f"the kernel answered {code!r} with {reply}")
+            return reply
+
         deadline = time.monotonic() + READY_SECONDS
         while not kernel(READY).get("ready") and time.monotonic() < deadline:
             time.sleep(1)

@@ -80,6 +80,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help=f"where the copies go (default {EXECUTED_DIR}; smoke: {SMOKE_DIR})")
     parser.add_argument("--smoke", action="store_true", help="use each notebook's smoke settings")
     parser.add_argument("--smoke-copies", type=Path, help="only write smoke-parameterised copies here (for nbval)")
+    parser.add_argument("names", nargs="*", help="only the notebooks whose file names start with these (e.g. 03 08)")
     args = parser.parse_args()
     if args.smoke_copies:
         for target in write_smoke_copies(args.smoke_copies):
@@ -87,7 +88,10 @@ def main() -> None:
         return
     out = args.out or (SMOKE_DIR if args.smoke else EXECUTED_DIR)
     # notebook 00 shows the verdict from the results the chapters save: it runs after them
-    for path in sorted(notebook_paths(), key=lambda path: path.name.startswith("00_")):
+    chosen = [path for path in notebook_paths() if not args.names or path.name.startswith(tuple(args.names))]
+    if not chosen:
+        parser.error(f"names={args.names} match no notebook in {NOTEBOOK_DIR}")
+    for path in sorted(chosen, key=lambda path: path.name.startswith("00_")):
         print(f"{path.name}: {execute(path, out, args.smoke):.0f} s", flush=True)
 
 
