@@ -169,7 +169,7 @@ def open_notebook(browser, base: str, token: str, name: str, viewport: dict[str,
     """A page showing notebook `name` with its kernel connected, all its cells run."""
     page = browser.new_page(viewport=viewport)
     page.set_default_timeout(30_000)
-    page.goto(f"{base}/lab/tree/{name}?token={token}", timeout=NOTEBOOK_OPEN_S * 1000)
+    page.goto(f"{base}/lab/tree/{name}?reset&token={token}", timeout=NOTEBOOK_OPEN_S * 1000)
     page.wait_for_function(
         "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
         " return !!(w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel"
