@@ -25,17 +25,17 @@ from ganlib.control import RunControl, StepLock
 from ganlib.data import MAX_DRAW
 from ganlib.devices import resolve_device
 from ganlib.divergence import DivergenceGuard
+from ganlib.ema_statistics import EmaStatistics, state_versions
 from ganlib.history import History
 from ganlib.losses import d_loss, g_loss, gradient_penalty, mode_seeking_loss, real_probability
 from ganlib.optimizers import make_optimizers, retune
-from ganlib.remedies import ema_for, ema_update, recompute_batchnorm, unrolled_parameters, with_parameters
+from ganlib.remedies import ema_for, ema_update, unrolled_parameters, with_parameters
 from ganlib.trainer_state import TrainerState
 
 Callback = tuple[int, Callable[["Trainer"], None]]  # (every n steps, fn(trainer))
-EMA_STATISTICS_SAMPLES = 10_240  # samples of G_ema behind its BatchNorm statistics (40 batches of 256)
 
 
-class Trainer(TrainerState):
+class Trainer(EmaStatistics, TrainerState):
     """Trains generator `G` against discriminator `D` on samples from `data` (see ganlib.data).
 
     Thread rule: while `run` trains, other threads may call update, pause, resume, stop, save, sample,
@@ -245,42 +245,6 @@ class Trainer(TrainerState):
             finally:
                 G.train(was_training)
 
-    def recompute_ema_statistics(self, labels: torch.Tensor | None = None, batch_size: int = 256) -> None:
-        """Give G_ema BatchNorm statistics of its own (ganlib.remedies.recompute_batchnorm) from its samples for
-        `labels` (n,), `batch_size` at a time; by default 10,240 samples whose labels (for a conditional G) are
-        drawn from the training data, each class with its share. Seeded: the same weights give the same
-        statistics. `sample` calls it whenever G_ema has moved; the next training step copies G's back. Safe from
-        another thread."""
-        require(self.G_ema is not None, "config.ema_decay", self.config.ema_decay, "> 0 (a moving average of G)")
-        batch_size = as_int(batch_size, "batch_size", f"an int in [2, {MAX_DRAW}]", 2, MAX_DRAW)
-        if labels is not None:
-            check_labels(labels_on_cpu(labels), None, self.n_classes, "labels")
-            require(len(labels) >= 2, "labels", f"{len(labels)} labels", "at least 2 (BatchNorm needs a batch)")
-        with self.lock.turn():
-            self._recompute_ema_statistics(labels, batch_size)
-
-    def _recompute_ema_statistics(self, labels: torch.Tensor | None, batch_size: int) -> None:
-        """recompute_ema_statistics under the step lock, its arguments checked."""
-        rng = torch.Generator(self.device).manual_seed(self.config.seed + 2)
-        n = EMA_STATISTICS_SAMPLES if labels is None else len(labels)
-        if labels is not None:
-            labels = labels.to(self.device)
-        rows = torch.arange(n, device=self.device).split(batch_size)
-
-        def batches() -> Iterable[tuple[torch.Tensor, ...]]:
-            for chunk in rows:
-                z = torch.randn(len(chunk), self.G.z_dim, generator=rng, device=self.device)
-                if not self.n_classes:
-                    yield (z,)
-                elif labels is None:  # the classes as the training data has them
-                    yield z, self.data.sample(len(chunk), rng)[1]
-                else:
-                    yield z, labels[chunk]
-
-        if any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in self.G_ema.modules()):
-            recompute_batchnorm(self.G_ema, batches())
-        self._ema_statistics_of = state_versions(self.G_ema)
-
     # ----- control from other threads (see ganlib.control) --------------------------------------------------------
     def update(self, **changes: Any) -> TrainConfig:
         """Validate `changes` now (ValueError on bad input) and apply them at the start of the next step."""
@@ -315,12 +279,6 @@ class Trainer(TrainerState):
             retune(self.opt_d, new.lr_d, new.betas)
         self.config = new
         self.G_ema = ema_for(new.ema_decay, self.G_ema, self.G)
-
-
-def state_versions(module: nn.Module) -> tuple[tuple[int, int], ...]:
-    """Each weight's and buffer's identity and version counter: every in-place change (an EMA update, a load) bumps
-    a version, so an unchanged tuple means an unchanged module (the rule of evaluation.sampling.snapshot)."""
-    return tuple((id(tensor), tensor._version) for tensor in module.state_dict(keep_vars=True).values())
 
 
 def _grad_norm(module: nn.Module) -> torch.Tensor:

@@ -6,7 +6,7 @@ Trainer.sample recomputes them (BigGAN's standing statistics) before it draws fr
 
 import torch
 
-import ganlib.train
+import ganlib.ema_statistics
 from ganlib import TrainConfig
 from ganlib.clusters import clustered_trainer
 from ganlib.recipes import make_trainer
@@ -40,8 +40,8 @@ def test_statistics_are_recomputed_once_per_change_of_the_average(monkeypatch):
     trainer = _mnist()
     trainer.run(2)
     calls = []
-    recompute = ganlib.train.recompute_batchnorm
-    monkeypatch.setattr(ganlib.train, "recompute_batchnorm", lambda *a: calls.append(1) or recompute(*a))
+    recompute = ganlib.ema_statistics.recompute_batchnorm
+    monkeypatch.setattr(ganlib.ema_statistics, "recompute_batchnorm", lambda *a: calls.append(1) or recompute(*a))
     trainer.sample(4)
     trainer.sample(4)
     assert len(calls) == 1  # nothing moved between the two draws
@@ -66,10 +66,12 @@ def test_a_conditional_average_is_given_statistics_for_the_classes_in_their_trai
     gan = clustered_trainer(images, TrainConfig(batch_size=4, ema_decay=0.9), 1, "cpu", width=4, z_dim=8, labels=labels)
     gan.trainer.run(1)
     seen = []
-    monkeypatch.setattr(ganlib.train, "recompute_batchnorm", lambda model, batches: seen.extend(y for _, y in batches))
+    monkeypatch.setattr(
+        ganlib.ema_statistics, "recompute_batchnorm", lambda model, batches: seen.extend(y for _, y in batches)
+    )
     gan.sample(4)
     drawn = torch.cat(seen)
-    assert len(drawn) == ganlib.train.EMA_STATISTICS_SAMPLES
+    assert len(drawn) == ganlib.ema_statistics.EMA_STATISTICS_SAMPLES
     assert abs((drawn == 0).double().mean().item() - 0.9) < 0.02
 
 
