@@ -10,7 +10,7 @@ conditional accuracy, the classifier FID against the 10,000 validation digits of
 a seeded permutation of the training set) and improved precision and recall (Kynkaanniemi et al. 2019) in the
 classifier's features. Real training digits stand in the first row. The test set is not read.
 
-    python bench/styled_recipe.py --publish                      # data/styled_recipe.json (about 15 min, 2 cores)
+    python bench/styled_recipe.py --publish                      # data/styled_recipe.json (15-30 min, 2 cores)
     python bench/styled_recipe.py --steps 100 --width 16         # a short check (build/bench/)
 """
 
