@@ -3,15 +3,15 @@
 One kernel-like process, one dashboard (interactive, as in JupyterLab, but with no browser: the widget messages
 go nowhere, so this is the kernel's side of the cost: capturing, packing and sending frames). Windows alternate
 in that one process, so a machine that gets busier or quieter affects both alike:
-- view on: the dashboard plays, its frames computed by the frame process (ganlib.live.capture) while it trains;
+- view on: the dashboard plays as a reader gets it, its frames made on the training thread between two chunks;
 - view off: the dashboard is paused and the same trainer trains in chunks of the same size, frames none;
-- with --inline, a third window: the dashboard plays with its frames computed on the training thread (how the
-  dashboard worked before the frame process), the baseline of this change.
+- with --frame-process, a third window: a dashboard whose frames a process of their own computes
+  (`Dashboard(frame_process=True)`, ganlib.live.capture), the alternative the default was measured against.
 Each on/off pair gives an overhead, 1 - on/off; the script prints every window, then the median overhead with
 its spread (lowest and highest of the pairs) and the load average before and after. Target: under 10%.
 With --memory-steps N it also trains N steps with the view on and prints the process's memory on the way.
 
-    .venv/bin/python bench/dashboard_overhead.py [--dataset ring] [--seconds 5] [--pairs 6] [--inline]
+    .venv/bin/python bench/dashboard_overhead.py [--dataset ring] [--seconds 5] [--pairs 6] [--frame-process]
 """
 
 from __future__ import annotations
@@ -56,6 +56,16 @@ def view_off(board: Dashboard, seconds: float) -> float:
     return (trainer.step - first) / (time.perf_counter() - start)
 
 
+def wait_for_frame_process(board: Dashboard) -> None:
+    """Play until the frame process (its imports take seconds) makes the frames, then pause."""
+    board.play()
+    deadline = time.monotonic() + READY_SECONDS
+    while board.feed.process is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    board.pause()
+    print(f"frame process ready: {board.feed.process is not None}", flush=True)
+
+
 def memory_run(board: Dashboard, steps: int) -> None:
     """Train `steps` steps with the view on; print the resident memory ten times on the way."""
     process, start, first = psutil.Process(), time.perf_counter(), board.trainer.step
@@ -78,27 +88,23 @@ def main() -> None:
     parser.add_argument("--dataset", default="ring")
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each window")
     parser.add_argument("--pairs", type=int, default=6, help="on/off pairs (each window alternates)")
-    parser.add_argument("--inline", action="store_true", help="also windows with frames on the training thread")
+    parser.add_argument("--frame-process", action="store_true", help="also windows with frames from a process")
     parser.add_argument("--threads", type=number_option(int, 1), default=1, help="torch threads (MLPs gain nothing)")
     parser.add_argument("--memory-steps", type=int, default=0, help="also train this many steps, printing memory")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"{args.dataset}, CPU, {args.threads} torch thread(s), {args.pairs} pairs of {args.seconds:.0f} s windows; "
           f"load before {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs", flush=True)  # fmt: skip
-    board = Dashboard(args.dataset, CONFIG, device="cpu", interactive=True, frame_process=True)
-    inline = None
-    if args.inline:
-        inline = Dashboard(args.dataset, CONFIG, device="cpu", interactive=True, frame_process=False)
+    board = Dashboard(args.dataset, CONFIG, device="cpu", interactive=True)
+    process = None
+    if args.frame_process:
+        process = Dashboard(args.dataset, CONFIG, device="cpu", interactive=True, frame_process=True)
     try:
-        board.play()  # starts the frame process; wait until frames come from it
-        deadline = time.monotonic() + READY_SECONDS
-        while board.feed.process is None and time.monotonic() < deadline:
-            time.sleep(0.5)
-        board.pause()
-        print(f"frame process ready: {board.feed.process is not None}", flush=True)
-        overheads, inline_overheads, fps, inline_fps = [], [], [], []
+        if process is not None:
+            wait_for_frame_process(process)
+        overheads, process_overheads, fps, process_fps = [], [], [], []
         for pair in range(args.pairs):
-            windows = ["on", "off", "inline"] if inline else ["on", "off"]
+            windows = ["on", "off", "process"] if process else ["on", "off"]
             if pair % 2:  # alternate which comes first
                 windows.reverse()
             rates: dict[str, float] = {}
@@ -106,30 +112,28 @@ def main() -> None:
                 if window == "off":
                     rates["off"] = view_off(board, args.seconds)
                 else:
-                    rates[window], frames = view_on(board if window == "on" else inline, args.seconds)
-                    (fps if window == "on" else inline_fps).append(frames)
+                    rates[window], frames = view_on(board if window == "on" else process, args.seconds)
+                    (fps if window == "on" else process_fps).append(frames)
             overheads.append(1 - rates["on"] / rates["off"])
             text = (
                 f"pair {pair + 1}: view off {rates['off']:.1f} steps/s, on {rates['on']:.1f} ({fps[-1]:.1f} frames/s)"
             )
-            if inline:
-                inline_overheads.append(1 - rates["inline"] / rates["off"])
-                text += f", inline {rates['inline']:.1f} ({inline_fps[-1]:.1f} frames/s)"
+            if process:
+                process_overheads.append(1 - rates["process"] / rates["off"])
+                text += f", frame process {rates['process']:.1f} ({process_fps[-1]:.1f} frames/s)"
             print(f"{text}; load {os.getloadavg()[0]:.2f}", flush=True)
-        print(
-            f"overhead with the frame process: {spread(overheads)}, {statistics.median(fps):.1f} frames/s; target < 10%"
-        )
-        if inline:
-            print(f"overhead with frames on the training thread: {spread(inline_overheads)}; "
-                  f"{statistics.median(inline_fps):.1f} frames/s")  # fmt: skip
+        print(f"overhead of the view: {spread(overheads)}, {statistics.median(fps):.1f} frames/s; target < 10%")
+        if process:
+            print(f"overhead with the frame process: {spread(process_overheads)}; "
+                  f"{statistics.median(process_fps):.1f} frames/s")  # fmt: skip
         print(f"load after {os.getloadavg()[0]:.2f}")
         if args.memory_steps:
             print(f"memory over {args.memory_steps} steps with the view on:")
             memory_run(board, args.memory_steps)
     finally:
         board.close()
-        if inline is not None:
-            inline.close()
+        if process is not None:
+            process.close()
 
 
 if __name__ == "__main__":
