@@ -283,6 +283,15 @@ def test_a_generator_with_nan_weights_is_said_in_words_not_drawn():
     assert meta["kind"] == "none" and meta["problem"] == frame.problem and "images" not in meta["arrays"]
 
 
+def test_one_infinite_weight_of_d_among_finite_ones_is_said_in_words():
+    trainer = make_trainer("ring", CONFIG, device="cpu")
+    assert capture_frame(trainer).problem is None
+    with torch.no_grad():
+        list(trainer.D.parameters())[-1][0] = -math.inf  # D's last bias: the sum of that tensor is -inf
+    frame = capture_frame(trainer)
+    assert frame.view is None and frame.problem.startswith("D's weights hold NaN or inf")
+
+
 def test_a_view_that_holds_nan_is_not_packed_as_a_black_grid_and_says_whose_output_it_is():
     trainer = make_trainer("mnist", CONFIG, device="cpu", width=8)
     frame = capture_frame(trainer)

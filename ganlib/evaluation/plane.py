@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import torch
@@ -110,13 +111,19 @@ def generator_manifold(trainer: Trainer, resolution: int = 24) -> torch.Tensor |
     z_dim = trainer.G.z_dim
     if z_dim > 2:
         return None
-    quantiles = torch.special.ndtri(torch.linspace(0.02, 0.98, resolution))
-    if z_dim == 1:
-        z = quantiles[:, None]
-    else:
-        zy, zx = torch.meshgrid(quantiles, quantiles, indexing="ij")
-        z = torch.stack([zx.flatten(), zy.flatten()], dim=1)
+    z = _quantile_grid(z_dim, resolution)
     labels = torch.zeros(len(z), dtype=torch.long, device=trainer.device) if trainer.n_classes else None
     with torch.no_grad():
         points = snapshot(trainer.G)(z.to(trainer.device), labels)
     return points.cpu().view(resolution if z_dim == 2 else 1, resolution, -1)
+
+
+@functools.lru_cache(maxsize=8)
+def _quantile_grid(z_dim: int, resolution: int) -> torch.Tensor:
+    """The z grid of generator_manifold, (resolution ** z_dim, z_dim) on the CPU: made once, a live view asks for it
+    at every frame."""
+    quantiles = torch.special.ndtri(torch.linspace(0.02, 0.98, resolution))
+    if z_dim == 1:
+        return quantiles[:, None]
+    zy, zx = torch.meshgrid(quantiles, quantiles, indexing="ij")
+    return torch.stack([zx.flatten(), zy.flatten()], dim=1)

@@ -74,10 +74,14 @@ def capture_view(
 
 
 def broken_networks(trainer: Trainer) -> str | None:
-    """What to say instead of a picture when G's or D's weights hold NaN or inf (None when both are finite)."""
+    """What to say instead of a picture when G's or D's weights hold NaN or inf (None when both are finite).
+
+    One check per network on the sums of its weights (a NaN or inf makes its tensor's sum one), not one per tensor:
+    a frame of the ring asks it 30 times a second, and a check per tensor cost 0.5 ms of a 4.5 ms frame."""
     for name, player in (("G", "the generator"), ("D", "the discriminator")):
         network = getattr(trainer, name)
-        if not all(bool(torch.isfinite(weight).all()) for weight in network.parameters()):
+        sums = torch.stack([weight.detach().sum() for weight in network.parameters()])
+        if not bool(torch.isfinite(sums).all()):
             return (
                 f"{name}'s weights hold NaN or inf: {player} diverged, so there is nothing to draw. "
                 "Lower the learning rates and press reset"
