@@ -12,6 +12,7 @@ its spread (lowest and highest of the pairs) and the load average before and aft
 With --memory-steps N it also trains N steps with the view on and prints the process's memory on the way.
 
     .venv/bin/python bench/dashboard_overhead.py [--dataset ring] [--seconds 5] [--pairs 6] [--frame-process]
+        [--render-budget 0.1]
 """
 
 from __future__ import annotations
@@ -90,15 +91,19 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=6, help="on/off pairs (each window alternates)")
     parser.add_argument("--frame-process", action="store_true", help="also windows with frames from a process")
     parser.add_argument("--threads", type=number_option(int, 1), default=1, help="torch threads (MLPs gain nothing)")
+    parser.add_argument("--render-budget", type=float, default=None, help="the dashboards' (default: Dashboard's)")
     parser.add_argument("--memory-steps", type=int, default=0, help="also train this many steps, printing memory")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    print(f"{args.dataset}, CPU, {args.threads} torch thread(s), {args.pairs} pairs of {args.seconds:.0f} s windows; "
-          f"load before {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs", flush=True)  # fmt: skip
-    board = Dashboard(args.dataset, CONFIG, device="cpu", interactive=True)
+    budget = args.render_budget or "Dashboard's default"
+    print(f"{args.dataset}, CPU, render budget {budget}, {args.threads} torch thread(s), {args.pairs} pairs of "
+          f"{args.seconds:.0f} s windows; load before {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs",
+          flush=True)  # fmt: skip
+    options = {} if args.render_budget is None else {"render_budget": args.render_budget}
+    board = Dashboard(args.dataset, CONFIG, device="cpu", interactive=True, **options)
     process = None
     if args.frame_process:
-        process = Dashboard(args.dataset, CONFIG, device="cpu", interactive=True, frame_process=True)
+        process = Dashboard(args.dataset, CONFIG, device="cpu", interactive=True, frame_process=True, **options)
     try:
         if process is not None:
             wait_for_frame_process(process)

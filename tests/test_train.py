@@ -9,7 +9,9 @@ import pytest
 import torch
 
 from ganlib import TrainConfig, TrainingDiverged
-from ganlib.checkpoint import load_checkpoint, save_checkpoint
+from ganlib.checkpoint import load_checkpoint, save_checkpoint, training_state
+from ganlib.divergence import DivergenceGuard, deep_copy
+from ganlib.history import STATS
 from ganlib.recipes import make_trainer
 
 RING = TrainConfig(lr_g=1e-3, lr_d=1e-3, batch_size=128, seed=0)
@@ -137,6 +139,46 @@ def test_divergence_stops_with_a_message_and_keeps_the_last_good_state():
     assert trainer.step == 10 and len(trainer.history) == 10
     assert all(torch.isfinite(p).all() for p in trainer.G.parameters())
     assert all(torch.isfinite(p).all() for p in trainer.D.parameters())
+
+
+def test_the_state_kept_after_a_divergence_is_the_last_good_step_bit_for_bit():
+    poisoned = make_trainer("ring", RING.replace(log_every=5), device="cpu")
+    poisoned.data = _PoisonedSampler(poisoned.data, after=12)
+    with pytest.raises(TrainingDiverged):
+        poisoned.run(50)
+    clean = make_trainer("ring", RING.replace(log_every=5), device="cpu")
+    clean.run(10)
+    kept, expected = training_state(poisoned), training_state(clean)
+    for name in ("generator", "discriminator"):
+        assert all(torch.equal(kept[name][key], value) for key, value in expected[name].items()), name
+    for name in ("opt_g", "opt_d"):  # Adam's moments and step counts, as at step 10
+        for index, moments in expected[name]["state"].items():
+            assert all(torch.equal(kept[name]["state"][index][key], value) for key, value in moments.items())
+    assert torch.equal(kept["rng"], expected["rng"]) and kept["step"] == 10
+    poisoned.data = clean.data  # both go on from step 10 alike
+    poisoned.run(5), clean.run(5)
+    assert all(torch.equal(a, b) for a, b in zip(poisoned.G.parameters(), clean.G.parameters(), strict=True))
+
+
+def test_a_parameter_that_turned_infinite_is_named():
+    trainer = make_trainer("ring", RING, device="cpu")
+    assert DivergenceGuard.first_bad(torch.zeros(3, len(STATS)), 1, {"G": trainer.G, "D": trainer.D}) is None
+    with torch.no_grad():
+        trainer.D.net[2].bias[3] = float("inf")
+    where = DivergenceGuard.first_bad(torch.zeros(3, len(STATS)), 1, {"G": trainer.G, "D": trainer.D})
+    assert where == "parameter D.net.2.bias"
+
+
+def test_the_guards_copy_is_deep_and_keeps_a_state_dicts_versions():
+    state = {"weights": make_trainer("ring", RING, device="cpu").D.state_dict(), "pairs": [(1, torch.ones(2))]}
+    copied = deep_copy(state)
+    state["pairs"][0][1].add_(1)
+    next(iter(state["weights"].values())).detach().add_(1)
+    assert torch.equal(copied["pairs"][0][1], torch.ones(2)) and copied["pairs"][0][0] == 1
+    assert not torch.equal(next(iter(copied["weights"].values())), next(iter(state["weights"].values())))
+    assert copied["weights"]._metadata == state["weights"]._metadata and type(copied["weights"]) is type(
+        state["weights"]
+    )
 
 
 def test_checkpoints_are_loaded_with_weights_only(tmp_path):
