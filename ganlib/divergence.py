@@ -7,7 +7,7 @@ state at the previous sync, and the rows since then are dropped.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import torch
@@ -45,13 +45,21 @@ class DivergenceGuard:
             row = int(bad_rows[0, 0])
             column = int((~finite[row]).nonzero()[0, 0])
             return f"{STATS[column]} at step {first_step + row}"
-        weights = [t for net in networks.values() for t in net.state_dict().values() if t.is_floating_point()]
-        if weights and bool(torch.isfinite(torch.stack([t.detach().sum() for t in weights])).all()):
-            return None  # one check on the tensors' sums (a NaN or inf makes its tensor's sum one); names only if not
         tensors = ((f"{prefix}.{name}", t) for prefix, net in networks.items() for name, t in net.state_dict().items())
-        return next(
-            (f"parameter {name}" for name, t in tensors if t.is_floating_point() and not torch.isfinite(t).all()), None
-        )
+        name = first_non_finite(tensors)
+        return None if name is None else f"parameter {name}"
+
+
+def first_non_finite(named: Iterable[tuple[str, torch.Tensor]]) -> str | None:
+    """The name of the first floating-point tensor that holds NaN or inf, or None when all are finite.
+
+    One check on the tensors' sums first (a NaN or inf makes its tensor's sum one), and a look at each tensor only
+    when it fails (a sum may also overflow): the trainer asks at every sync and the live view at every frame, and a
+    check per tensor cost 0.3-0.5 ms each time."""
+    tensors = [(name, tensor.detach()) for name, tensor in named if tensor.is_floating_point()]
+    if not tensors or bool(torch.isfinite(torch.stack([tensor.sum().float() for _, tensor in tensors])).all()):
+        return None
+    return next((name for name, tensor in tensors if not bool(torch.isfinite(tensor).all())), None)
 
 
 def divergence_error(where: str, config: TrainConfig, changes: list[dict[str, Any]], step: int) -> TrainingDiverged:

@@ -292,6 +292,13 @@ def test_one_infinite_weight_of_d_among_finite_ones_is_said_in_words():
     assert frame.view is None and frame.problem.startswith("D's weights hold NaN or inf")
 
 
+def test_large_finite_weights_whose_sum_overflows_are_not_called_broken():
+    trainer = make_trainer("ring", CONFIG, device="cpu")
+    with torch.no_grad():
+        list(trainer.G.parameters())[-1][:] = 3e38  # each finite; their float32 sum is inf
+    assert capture_frame(trainer).problem is None
+
+
 def test_a_view_that_holds_nan_is_not_packed_as_a_black_grid_and_says_whose_output_it_is():
     trainer = make_trainer("mnist", CONFIG, device="cpu", width=8)
     frame = capture_frame(trainer)
