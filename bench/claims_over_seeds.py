@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -29,6 +31,9 @@ from IPython.core.inputtransformer2 import TransformerManager
 from nbclient import NotebookClient
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
+
+from ganlib.checkpoint import write_atomically
+from ganlib.results import RESULTS_ROOT
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "claims"
@@ -70,8 +75,28 @@ def claims_recorded(source: str, cell: int) -> str:
     return ast.unparse(ast.fix_missing_locations(_AssertToClaim(cell).visit(tree)))
 
 
-def run_once(notebook: Path, parameters: dict[str, object], label: str, out: Path = OUT) -> dict[str, object]:
-    """Execute one parameterised copy with claims recorded; returns its failed claims, other errors and wall time."""
+@contextlib.contextmanager
+def results_unchanged(root: Path) -> Iterator[None]:
+    """The results files in `root` as they were before, whatever the run in between wrote: a notebook run on other
+    seeds saves its numbers like a reader's full run, and must not replace those the executed copies print (a run
+    of 07 on seeds 3-5 did, once)."""
+    saved = {path: path.read_bytes() for path in root.glob("*.json")}
+    try:
+        yield
+    finally:
+        for path in root.glob("*.json"):
+            if path not in saved:
+                path.unlink()
+        for path, data in saved.items():
+            if not path.exists() or path.read_bytes() != data:
+                write_atomically(path, lambda file, data=data: file.write(data))
+
+
+def run_once(
+    notebook: Path, parameters: dict[str, object], label: str, out: Path = OUT, results: Path = RESULTS_ROOT / "full"
+) -> dict[str, object]:
+    """Execute one parameterised copy with claims recorded; returns its failed claims, other errors and wall time.
+    The results files in `results` are left as they were (results_unchanged)."""
     out.mkdir(parents=True, exist_ok=True)
     record = out / f"{notebook.stem}-{label}.jsonl"
     record.unlink(missing_ok=True)
@@ -93,7 +118,8 @@ def run_once(notebook: Path, parameters: dict[str, object], label: str, out: Pat
         allow_errors=True,
         resources={"metadata": {"path": str(notebook.parent)}},
     )
-    client.execute()
+    with results_unchanged(results):
+        client.execute()
     seconds = time.perf_counter() - start
     nbformat.write(nb, out / f"{notebook.stem}-{label}.ipynb")
     failed = [json.loads(line) for line in record.read_text().splitlines()] if record.exists() else []

@@ -56,7 +56,10 @@ class EmaStatistics:
         self._ema_statistics_of = state_versions(self.G_ema)
 
 
-def state_versions(module: nn.Module) -> tuple[tuple[int, int], ...]:
+def state_versions(module: nn.Module, tensors: Iterable[torch.Tensor] | None = None) -> tuple[tuple[int, int], ...]:
     """Each weight's and buffer's identity and version counter: every in-place change (an EMA update, a load) bumps
-    a version, so an unchanged tuple means an unchanged module (the rule of evaluation.sampling.snapshot)."""
-    return tuple((id(tensor), tensor._version) for tensor in module.state_dict(keep_vars=True).values())
+    a version, so an unchanged tuple means an unchanged module (the rule of evaluation.sampling.snapshot).
+    `tensors`: the module's state_dict(keep_vars=True) values, when the caller has them already (a state_dict
+    walks every submodule: the live view asks four times a frame)."""
+    tensors = module.state_dict(keep_vars=True).values() if tensors is None else tensors
+    return tuple((id(tensor), tensor._version) for tensor in tensors)

@@ -46,3 +46,31 @@ def test_a_run_lists_every_failed_claim_and_every_cell_that_raised(tmp_path):
 @pytest.mark.parametrize(("seed", "width", "value"), [(2, 1, 2), (1, 3, [3, 4, 5])])
 def test_a_seed_is_given_as_one_number_or_as_consecutive_seeds(seed, width, value):
     assert claims_over_seeds.seed_value(seed, width) == value
+
+
+def test_a_run_leaves_the_saved_results_as_they_were(tmp_path):
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "kept.json").write_text('{"old": 1}')
+    parameters = nbformat.v4.new_code_cell("seed = 0")
+    parameters.metadata["tags"] = ["parameters"]
+    write = (
+        "from pathlib import Path\n"
+        f"root = Path({str(results)!r})\n"
+        "(root / 'kept.json').write_text('{\"new\": 2}')\n"
+        "(root / 'added.json').write_text('{}')"
+    )
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            parameters,
+            nbformat.v4.new_code_cell(write),
+            nbformat.v4.new_code_cell("assert (root / 'added.json').exists()"),
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
+    path = tmp_path / "saves.ipynb"
+    nbformat.write(nb, path)
+    result = claims_over_seeds.run_once(path, {"seed": 1}, "seed1", out=tmp_path / "out", results=results)
+    assert result["failed_claims"] == [] and result["errors"] == []  # the run did write them
+    assert (results / "kept.json").read_text() == '{"old": 1}'
+    assert sorted(p.name for p in results.iterdir()) == ["kept.json"]

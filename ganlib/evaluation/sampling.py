@@ -30,7 +30,7 @@ def snapshot(module: nn.Module) -> nn.Module:
     check_instance(module, "module", nn.Module, "a torch nn.Module")
     copies = _snapshots.__dict__.setdefault("by_module", weakref.WeakKeyDictionary())
     sources = list(module.state_dict(keep_vars=True).values())
-    versions = state_versions(module)
+    versions = state_versions(module, sources)
     entry = copies.get(module)
     if entry is None:
         copies[module] = (copy.deepcopy(module).eval().requires_grad_(False), versions)

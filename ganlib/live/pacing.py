@@ -12,6 +12,8 @@ import time
 
 from ganlib.checks import is_number, require
 
+EARLY_STEPS = 2  # a frame due within this many training steps is taken now, rather than after a chunk of them
+
 
 class FramePacer:
     """Measures the training rate and the cost of a frame, and says when the next frame is due."""
@@ -35,11 +37,24 @@ class FramePacer:
         interval = max(1 / self.max_fps, self.frame_seconds * (1 - self.render_budget) / self.render_budget)
         return self._last_frame_at + interval - time.perf_counter()
 
-    def chunk(self, most: int) -> int:
-        """Steps to train before the next frame is due at the measured rate, between 1 and `most`."""
+    def due(self) -> bool:
+        """Whether to take the next frame now: it is due, or due within EARLY_STEPS steps at the measured rate.
+
+        The rate moves from chunk to chunk, so a chunk sized to end at the frame often ends a step or two short;
+        training those steps as a chunk of their own costs a sync and a history update each (on the ring, 170
+        such chunks for 246 frames)."""
+        early = EARLY_STEPS / self.steps_per_second if self.steps_per_second > 0 else 0.0
+        return self.until_frame() <= early
+
+    def chunk(self, most: int, step: int = 0, sync_every: int = 1) -> int:
+        """Steps to train before the next frame is due at the measured rate, between 1 and `most`; moved by up to
+        EARLY_STEPS to end on a multiple of `sync_every` when the trainer is at `step`: a chunk that ends between two
+        of the trainer's syncs adds one of its own (chunks of 11 steps trained the ring 4% slower than chunks of 10)."""
         if self.steps_per_second <= 0:
             return most
-        return max(1, min(most, math.ceil(self.until_frame() * self.steps_per_second)))
+        want = max(1, min(most, math.ceil(self.until_frame() * self.steps_per_second)))
+        end = round((step + want) / sync_every) * sync_every
+        return end - step if step < end <= step + most and abs(end - step - want) <= EARLY_STEPS else want
 
     def trained(self, steps: int, seconds: float) -> None:
         """Record a chunk of training."""

@@ -76,7 +76,7 @@ class FrameShowing:
 
     def _stream(self) -> None:
         """Show a frame made here, if one is due (while the frame thread does not stream)."""
-        if self.pacer.until_frame() <= 0:
+        if self.pacer.due():
             self._publish()
 
     def _publish(self) -> None:

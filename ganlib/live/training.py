@@ -100,7 +100,7 @@ class Training(FrameShowing):
             self._advance(-(-(trainer.step + want) // every) * every - trainer.step, frame=False)
             return
         if not self.slow_motion:
-            self._advance(self.pacer.chunk(self.steps_per_frame))
+            self._advance(self.pacer.chunk(self.steps_per_frame, self.trainer.step, self.trainer.config.log_every))
             return
         started = time.perf_counter()
         self._advance(1, frame=True)

@@ -1,0 +1,49 @@
+"""The live view's frame pacer on a fake clock: when a frame is due, and where a chunk of training ends."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+import ganlib.live.pacing as pacing
+from ganlib.live.pacing import EARLY_STEPS, FramePacer
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The pacer's clock, set by the test: [seconds]."""
+    now = [100.0]
+    monkeypatch.setattr(pacing, "time", SimpleNamespace(perf_counter=lambda: now[0]))
+    return now
+
+
+def pacer_at_100_steps_per_second(clock) -> FramePacer:
+    """A frame every 0.1 s (the fps limit binds: frames cost nothing), 100 steps/s, the last frame at t = 100."""
+    pacer = FramePacer(max_fps=10, render_budget=1.0)
+    pacer.trained(100, 1.0)
+    pacer.framed(0.0)
+    return pacer
+
+
+def test_a_frame_is_taken_when_due_or_due_within_early_steps(clock):
+    pacer = pacer_at_100_steps_per_second(clock)
+    clock[0] = 100.1 - (EARLY_STEPS + 1) / 100  # one step more than EARLY_STEPS still to go
+    assert not pacer.due()
+    clock[0] = 100.1 - (EARLY_STEPS - 0.5) / 100
+    assert pacer.due()
+    clock[0] = 100.2  # late
+    assert pacer.due()
+
+
+def test_a_chunk_ends_on_the_trainers_next_sync_when_that_is_within_early_steps(clock):
+    pacer = pacer_at_100_steps_per_second(clock)  # the frame is 10 steps away
+    assert pacer.chunk(20) == 10
+    assert pacer.chunk(20, step=10, sync_every=10) == 10  # already aligned
+    assert pacer.chunk(20, step=12, sync_every=10) == 8  # ends at step 20, 2 early, where the trainer syncs anyway
+    assert pacer.chunk(20, step=19, sync_every=10) == 11  # ends at step 30, 1 late
+    assert pacer.chunk(20, step=14, sync_every=10) == 10  # the nearest sync is 4 steps off: not moved
+    assert pacer.chunk(20, step=0, sync_every=50) == 10  # syncs far apart (MNIST): not moved
+    assert pacer.chunk(9, step=19, sync_every=10) == 9  # never more than `most`
+    clock[0] = 100.2  # the frame is overdue: one step, then the frame
+    assert pacer.chunk(20, step=5, sync_every=10) == 1
