@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 import ganlib.live.pacing as pacing
-from ganlib.live.pacing import EARLY_STEPS, FramePacer
+from ganlib.live.pacing import EARLY_SHARE, EARLY_STEPS, FramePacer
 
 
 @pytest.fixture
@@ -33,6 +33,15 @@ def test_a_frame_is_taken_when_due_or_due_within_early_steps(clock):
     clock[0] = 100.1 - (EARLY_STEPS - 0.5) / 100
     assert pacer.due()
     clock[0] = 100.2  # late
+    assert pacer.due()
+
+
+def test_slow_steps_take_a_frame_early_by_at_most_a_share_of_the_interval(clock):
+    pacer = pacer_at_100_steps_per_second(clock)
+    pacer.trained(4, 1.0)  # 4 steps/s: two steps would be half a second, five times the interval
+    clock[0] = 100.1 - 1.5 * EARLY_SHARE * 0.1
+    assert not pacer.due()
+    clock[0] = 100.1 - 0.5 * EARLY_SHARE * 0.1
     assert pacer.due()
 
 

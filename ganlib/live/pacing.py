@@ -12,7 +12,8 @@ import time
 
 from ganlib.checks import is_number, require
 
-EARLY_STEPS = 2  # a frame due within this many training steps is taken now, rather than after a chunk of them
+EARLY_STEPS = 2  # a frame due within this many training steps is taken now, rather than after a chunk of them ...
+EARLY_SHARE = 0.2  # ... and within this share of the interval between frames
 
 
 class FramePacer:
@@ -32,19 +33,23 @@ class FramePacer:
         self._frames = 0
         self._last_frame_at = -math.inf
 
+    def interval(self) -> float:
+        """Seconds from the end of one frame to the next: the fps limit, or longer for slow frames (the budget)."""
+        return max(1 / self.max_fps, self.frame_seconds * (1 - self.render_budget) / self.render_budget)
+
     def until_frame(self) -> float:
         """Seconds until the next frame is due (<= 0: now)."""
-        interval = max(1 / self.max_fps, self.frame_seconds * (1 - self.render_budget) / self.render_budget)
-        return self._last_frame_at + interval - time.perf_counter()
+        return self._last_frame_at + self.interval() - time.perf_counter()
 
     def due(self) -> bool:
-        """Whether to take the next frame now: it is due, or due within EARLY_STEPS steps at the measured rate.
+        """Whether to take the next frame now: it is due, or due within EARLY_STEPS steps at the measured rate (and
+        within EARLY_SHARE of the interval, for slow steps).
 
         The rate moves from chunk to chunk, so a chunk sized to end at the frame often ends a step or two short;
         training those steps as a chunk of their own costs a sync and a history update each (on the ring, 170
         such chunks for 246 frames)."""
         early = EARLY_STEPS / self.steps_per_second if self.steps_per_second > 0 else 0.0
-        return self.until_frame() <= early
+        return self.until_frame() <= min(early, EARLY_SHARE * self.interval())
 
     def chunk(self, most: int, step: int = 0, sync_every: int = 1) -> int:
         """Steps to train before the next frame is due at the measured rate, between 1 and `most`; moved by up to
