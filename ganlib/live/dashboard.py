@@ -73,7 +73,14 @@ class Dashboard(Training):
         interactive: bool = False,
         frame_process: bool = False,
     ) -> None:
-        """`frame_process`: compute live frames in a process of their own (ganlib.live.capture) instead of on the
+        """`render_budget`: the share of the training thread's time that frames may take, and so what watching
+        costs. Measured on this project's 2-core CPU (one torch thread, quiet; bench/dashboard_overhead.py and
+        bench/live_view.py, 2026-12-06): with 0.15 the ring trains 14% slower than without a view (median of 6
+        pairs; 9-24%) at 26 frames/s, and Chromium shows 21-24 new pictures/s; with 0.1, 6% slower (-18 to 26%:
+        the host's own speed moved) at 18 frames/s.
+        A ring frame costs about 5 ms to compute and send, so a lower budget means fewer pictures.
+
+        `frame_process`: compute live frames in a process of their own (ganlib.live.capture) instead of on the
         training thread. Off by default: on this project's 2-core CPU, in Chromium at 1440 px, the ring showed fewer
         new pictures with it (16.5/s against 22.7 on a quiet machine; 7.6-10.9 against 11.8-15.6 with one other
         process keeping a core busy: bench/live_view.py), because the process competes for the cores that training
