@@ -56,10 +56,12 @@ class EmaStatistics:
         self._ema_statistics_of = state_versions(self.G_ema)
 
 
-def state_versions(module: nn.Module, tensors: Iterable[torch.Tensor] | None = None) -> tuple[tuple[int, int], ...]:
+def state_versions(module: nn.Module) -> tuple[tuple[int, int], ...]:
     """Each weight's and buffer's identity and version counter: every in-place change (an EMA update, a load) bumps
-    a version, so an unchanged tuple means an unchanged module (the rule of evaluation.sampling.snapshot).
-    `tensors`: the module's state_dict(keep_vars=True) values, when the caller has them already (a state_dict
-    walks every submodule: the live view asks four times a frame)."""
-    tensors = module.state_dict(keep_vars=True).values() if tensors is None else tensors
+    a version, so an unchanged tuple means an unchanged module (the rule of evaluation.sampling.snapshot)."""
+    return tensor_versions(module.state_dict(keep_vars=True).values())
+
+
+def tensor_versions(tensors: Iterable[torch.Tensor]) -> tuple[tuple[int, int], ...]:
+    """state_versions of tensors already at hand (a state_dict walks every submodule: snapshot has one)."""
     return tuple((id(tensor), tensor._version) for tensor in tensors)

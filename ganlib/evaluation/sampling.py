@@ -16,7 +16,8 @@ from torch import nn
 
 from ganlib.checks import as_seed, check_instance, is_int, require
 from ganlib.data import MAX_DRAW
-from ganlib.train import Trainer, state_versions
+from ganlib.ema_statistics import tensor_versions
+from ganlib.train import Trainer
 
 
 def snapshot(module: nn.Module) -> nn.Module:
@@ -30,7 +31,7 @@ def snapshot(module: nn.Module) -> nn.Module:
     check_instance(module, "module", nn.Module, "a torch nn.Module")
     copies = _snapshots.__dict__.setdefault("by_module", weakref.WeakKeyDictionary())
     sources = list(module.state_dict(keep_vars=True).values())
-    versions = state_versions(module, sources)
+    versions = tensor_versions(sources)
     entry = copies.get(module)
     if entry is None:
         copies[module] = (copy.deepcopy(module).eval().requires_grad_(False), versions)
