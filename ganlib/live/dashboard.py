@@ -76,7 +76,7 @@ class Dashboard(Training):
         """`render_budget`: the share of the training thread's time that frames may take, and so what watching
         costs. Measured on this project's 2-core CPU (one torch thread, quiet; bench/dashboard_overhead.py and
         bench/live_view.py, 2026-12-06): with 0.15 the ring trains 12-14% slower than without a view (medians of two
-        runs of 10 and 6 pairs; single pairs 9-24%) at 26-27 frames/s, and Chromium shows 21-24 new pictures/s;
+        runs of 10 and 6 pairs; single pairs 9-24%) at 26-27 frames/s, and Chromium shows 19-24 new pictures/s;
         with 0.1, 6% slower (-18 to 26%: the host's own speed moved) at 18 frames/s. MNIST: 10% at 10.5 frames/s.
         A ring frame costs about 5 ms to compute and send, so a lower budget means fewer pictures.
 
