@@ -56,3 +56,18 @@ def test_a_chunk_ends_on_the_trainers_next_sync_when_that_is_within_early_steps(
     assert pacer.chunk(9, step=19, sync_every=10) == 9  # never more than `most`
     clock[0] = 100.2  # the frame is overdue: one step, then the frame
     assert pacer.chunk(20, step=5, sync_every=10) == 1
+
+
+def test_frames_are_paced_from_start_to_start_so_max_fps_is_the_frame_rate(clock):
+    pacer = FramePacer(max_fps=10, render_budget=1.0)
+    clock[0] = 100.05
+    pacer.framed(0.05)  # a frame of 50 ms that started at t = 100
+    assert pacer.until_frame() == pytest.approx(0.05)  # the next starts at 100.1, 0.1 s after this one started
+
+
+def test_slow_frames_start_at_most_their_budget_apart(clock):
+    pacer = FramePacer(max_fps=100, render_budget=0.25)
+    clock[0] = 100.1
+    pacer.framed(0.1)  # a frame of 0.1 s at a quarter of the time: one start every 0.4 s
+    assert pacer.interval() == pytest.approx(0.4)
+    assert pacer.until_frame() == pytest.approx(0.3)

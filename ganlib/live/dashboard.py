@@ -67,7 +67,7 @@ class Dashboard(Training):
         config: TrainConfig | None = None,
         device: Any = None,
         steps_per_frame: int = 20,
-        max_fps: float = 30.0,
+        max_fps: float = 24.0,
         render_budget: float = 0.15,
         history_window: int = 3000,
         interactive: bool = False,
