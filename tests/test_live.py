@@ -233,6 +233,13 @@ def test_an_interactive_dashboard_displays_its_widgets(boards, monkeypatch):
     assert board.live_view.readout.startswith("step 0 |")
 
 
+def test_a_live_frame_sends_its_readout_in_the_views_message_only(boards):
+    board = boards("ring", CONFIG, interactive=True)
+    board.run(3)
+    assert board.live_view.readout.startswith("step 3 |")  # the view draws it beside the picture ...
+    assert board.readout.value == ""  # ... and the headless readout widget, not shown live, is sent nothing
+
+
 def test_a_layer_switched_off_in_the_browser_is_left_out_of_the_next_frame(boards):
     board = boards("ring", CONFIG, interactive=True)
     board.live_view.layers = ["real", "fake"]  # what the page sets when the reader unticks the others

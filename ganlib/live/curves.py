@@ -21,46 +21,57 @@ MAX_POINTS = 1000
 
 
 class RunCurves:
-    """Thinned means of the CURVES columns over the whole run; feed it with `extend` before rows are trimmed."""
+    """Thinned means of the CURVES columns over the whole run; feed it with `extend` before rows are trimmed.
+
+    The points live in one NumPy array that `arrays` copies at every frame (building arrays from lists cost the
+    live view 0.15 ms a frame); the rows of the point being filled are summed as they come."""
 
     def __init__(self, max_points: int = MAX_POINTS) -> None:
         require(isinstance(max_points, int) and max_points >= 2 and max_points % 2 == 0, "max_points", max_points,
                 "an even int >= 2")  # fmt: skip
         self.max_points, self.stride, self.last_step = max_points, 1, 0
-        self.steps: list[float] = []  # each point's last step
-        self.values: dict[str, list[float]] = {name: [] for name in CURVES}
-        self._pending: list[tuple[int, list[float]]] = []  # rows of the point being filled
+        self._points = np.empty((max_points, 1 + len(CURVES)))  # a row per point: its last step, then each mean
+        self._count = 0  # points filled
+        self._sums, self._rows, self._row_step = [0.0] * len(CURVES), 0, 0  # the point being filled
+
+    @property
+    def steps(self) -> np.ndarray:
+        """Each full point's last step."""
+        return self._points[: self._count, 0]
 
     def extend(self, history: History) -> None:
         """Take the rows of `history` after the last step seen (a row seen before is never counted twice)."""
         start = bisect_right(history.steps, self.last_step)
         columns = [history[name] for name in CURVES]
         for i in range(start, len(history.steps)):
-            self._pending.append((history.steps[i], [column[i] for column in columns]))
-            if len(self._pending) == self.stride:
+            self._sums = [total + column[i] for total, column in zip(self._sums, columns, strict=True)]
+            self._rows, self._row_step = self._rows + 1, history.steps[i]
+            if self._rows == self.stride:
                 self._close_point()
         if len(history.steps) > start:
             self.last_step = history.steps[-1]
 
     def arrays(self) -> dict[str, np.ndarray]:
         """'step' and each curve as float32 arrays of equal length; the rows of a point not yet full end them."""
-        steps, values = list(self.steps), {name: list(column) for name, column in self.values.items()}
-        if self._pending:
-            steps.append(self._pending[-1][0])
-            for name, mean in zip(CURVES, np.mean([row for _, row in self._pending], axis=0), strict=True):
-                values[name].append(float(mean))
-        return {"step": np.asarray(steps, np.float32), **{k: np.asarray(v, np.float32) for k, v in values.items()}}
+        points = self._points[: self._count]
+        if self._rows:
+            points = np.vstack([points, self._open_point()])
+        columns = np.ascontiguousarray(points.T, dtype=np.float32)
+        return {"step": columns[0], **{name: columns[j + 1] for j, name in enumerate(CURVES)}}
+
+    def _open_point(self) -> list[float]:
+        return [self._row_step, *(total / self._rows for total in self._sums)]
 
     def _close_point(self) -> None:
-        self.steps.append(self._pending[-1][0])
-        for name, mean in zip(CURVES, np.mean([row for _, row in self._pending], axis=0), strict=True):
-            self.values[name].append(float(mean))
-        self._pending.clear()
-        if len(self.steps) == self.max_points:  # merge neighbours: half the points, each twice the steps
-            self.steps = self.steps[1::2]
-            for name, column in self.values.items():
-                self.values[name] = [(a + b) / 2 for a, b in zip(column[::2], column[1::2], strict=True)]
-            self.stride *= 2
+        self._points[self._count] = self._open_point()
+        self._count += 1
+        self._sums, self._rows = [0.0] * len(CURVES), 0
+        if self._count == self.max_points:  # merge neighbours: half the points, each twice the steps
+            pairs = self._points.reshape(self.max_points // 2, 2, -1)
+            merged = pairs.mean(axis=1)
+            merged[:, 0] = pairs[:, 1, 0]  # a merged point ends where its second half ended
+            self._points[: self.max_points // 2] = merged
+            self._count, self.stride = self.max_points // 2, self.stride * 2
 
 
 class MeasuredCurve:

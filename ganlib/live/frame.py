@@ -75,14 +75,18 @@ def capture_view(
 
 
 def broken_networks(trainer: Trainer) -> str | None:
-    """What to say instead of a picture when G's or D's weights hold NaN or inf (None when both are finite)."""
-    for name, player in (("G", "the generator"), ("D", "the discriminator")):
-        if first_non_finite(getattr(trainer, name).named_parameters()) is not None:
-            return (
-                f"{name}'s weights hold NaN or inf: {player} diverged, so there is nothing to draw. "
-                "Lower the learning rates and press reset"
-            )
-    return None
+    """What to say instead of a picture when G's or D's weights hold NaN or inf (None when both are finite).
+
+    Both networks in one check: a frame asks it every time."""
+    weights = [(name, weights) for name in ("G", "D") for weights in getattr(trainer, name).parameters()]
+    name = first_non_finite(weights)
+    if name is None:
+        return None
+    player = "the generator" if name == "G" else "the discriminator"
+    return (
+        f"{name}'s weights hold NaN or inf: {player} diverged, so there is nothing to draw. "
+        "Lower the learning rates and press reset"
+    )
 
 
 def capture_frame(

@@ -93,7 +93,8 @@ class FrameShowing:
 
     def _publish_text(self, frame: LiveFrame) -> None:
         self.last_frame = frame
-        self.readout.value = f"<code>{html.escape(self.readout_text())}</code>"
+        if not self.interactive:  # live, the view draws the frame's readout itself: a second message a frame saved
+            self.readout.value = f"<code>{html.escape(self.readout_text())}</code>"
         changes = changes_text(frame.history, CHANGES_SHOWN) or "no changes yet"
         if changes != self.changes.value:  # sent only when it changed
             self.changes.value = f"<pre style='margin:0'>{html.escape(changes)}</pre>"
