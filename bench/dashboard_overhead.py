@@ -92,6 +92,7 @@ def main() -> None:
     parser.add_argument("--frame-process", action="store_true", help="also windows with frames from a process")
     parser.add_argument("--threads", type=number_option(int, 1), default=1, help="torch threads (MLPs gain nothing)")
     parser.add_argument("--render-budget", type=float, default=None, help="the dashboards' (default: Dashboard's)")
+    parser.add_argument("--max-fps", type=float, default=None, help="the dashboards' (default: Dashboard's)")
     parser.add_argument("--memory-steps", type=int, default=0, help="also train this many steps, printing memory")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -100,6 +101,8 @@ def main() -> None:
           f"{args.seconds:.0f} s windows; load before {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs",
           flush=True)  # fmt: skip
     options = {} if args.render_budget is None else {"render_budget": args.render_budget}
+    if args.max_fps is not None:
+        options["max_fps"] = args.max_fps
     board = Dashboard(args.dataset, CONFIG, device="cpu", interactive=True, **options)
     process = None
     if args.frame_process:

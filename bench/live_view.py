@@ -4,8 +4,11 @@ One command takes the issue's figures: `--runs` runs on the machine as it is, th
 other process keeps a core busy (a Python loop, started before each run and stopped after it). Each run opens a
 fresh kernel with one playing dashboard per data set (ring, MNIST) at `--width` pixels and prints
 - new pictures per second seen in the browser over `--seconds` (paints of new frames, the view's own counter,
-  cross-checked by hashing the canvas's pixels at every animation frame),
-- the trainer's steps/s while it was watched,
+  cross-checked by hashing the canvas's pixels at every animation frame), beside the frames the kernel sent,
+- the trainer's steps/s while it was watched, and then with the view off (the dashboard paused, the same trainer
+  training in the kernel in chunks of the same size, the page idle): what watching costs the reader, browser and all,
+  where bench/dashboard_overhead.py measures the kernel's share alone (one window each here, on then off, so the
+  host's drift enters each pair; that bench alternates many),
 - the latency from a slider key press (k: 1 -> 2) to the first painted frame whose readout says k=2,
 - the load average (1 minute) at the end of the run.
 Then the medians of each set of runs. Targets (issue 35, Chromium at 1440 px on a 2-core CPU): ring >= 20 new
@@ -17,7 +20,7 @@ the neighbours' load, and only a comparison within one run says what a change di
 without a view are bench/dashboard_overhead.py's job. Screenshots of the first run go to build/screenshots/.
 
     .venv/bin/python bench/live_view.py [--runs 5] [--loaded-runs 5] [--seconds 20] [--datasets ring mnist]
-        [--loaded-datasets ring] [--width 1440] [--baseline abf29cb]
+        [--loaded-datasets ring] [--width 1440] [--baseline abf29cb] [--max-fps 22]
 """
 
 from __future__ import annotations
@@ -58,18 +61,34 @@ SETUP = """import json, time, torch
 from ganlib import TrainConfig
 from ganlib.live import Dashboard
 torch.set_num_threads(1)
-board = Dashboard({dataset!r}, {config}, device="cpu", interactive=True)
+board = Dashboard({dataset!r}, {config}, device="cpu", interactive=True{options})
 board.play()
 board"""
 WARM_UP_SECONDS = 5  # past the first frames, once the frame process (where there is one) has started
 READY_SECONDS = 180  # the frame process's start: importing torch takes seconds, on a busy machine tens of them
-STEP = "import json; print(json.dumps({'step': board.trainer.step}))"
+STEP = (  # and the cost of a frame on the kernel's side, as the pacer measures it (wall time: the cores are shared)
+    "import json; print(json.dumps({'step': board.trainer.step, 'frames': board.frames, "
+    "'frame_ms': 1000 * board.pacer.frame_seconds}))"
+)
 # whether the dashboard's frames come from its frame process yet (a dashboard without one: at once)
 READY = (  # self-contained: a reopened notebook shows its last view before its cell has run again
     "import json; feed = getattr(globals().get('board'), 'feed', None); "
     "print(json.dumps({'ready': 'board' in globals() and "
     "(not getattr(feed, 'use_process', False) or feed.process is not None)}))"
 )
+# the trainer's steps/s with the view off (paused: no frames, the page idle), in chunks as long as the dashboard's;
+# in a thread of the kernel, like the dashboard's training, so that the kernel is idle, as it is while the view plays
+VIEW_OFF = """import threading, time
+def _view_off(board=board, seconds={seconds}):
+    board.pause(); time.sleep(0.5)
+    trainer, first, start = board.trainer, board.trainer.step, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        trainer.run(board.steps_per_frame); trainer.history.keep_last(board.history_window)
+    board.view_off_steps_per_s = (trainer.step - first) / (time.perf_counter() - start)
+    board.play()
+threading.Thread(target=_view_off).start()
+print("{{}}")"""
+VIEW_OFF_RESULT = "import json; print(json.dumps({'steps_per_s': getattr(board, 'view_off_steps_per_s', None)}))"
 # counts pictures for `ms` milliseconds: the view's paints, and changes of the canvas's pixels at each animation frame
 WATCH = """async ([view, ms]) => { const hash = HASH; const t0 = performance.now(), p0 = +view.dataset.framesDrawn;
   let last = hash(view), changed = 0, ticks = 0;
@@ -135,9 +154,14 @@ def measure(browser, base: str, token: str, dataset: str, seconds: float, width:
         while not kernel(READY).get("ready") and time.monotonic() < deadline:
             time.sleep(1)
         time.sleep(WARM_UP_SECONDS)
-        before = kernel(STEP)["step"]
+        before = kernel(STEP)
         watched = page.evaluate(WATCH, [view.element_handle(), seconds * 1000])
-        steps = kernel(STEP)["step"] - before
+        after = kernel(STEP)
+        kernel(VIEW_OFF.format(seconds=seconds))  # before the slider's test, which sets k=2: a slower step
+        time.sleep(seconds + 1.0)
+        while (off := kernel(VIEW_OFF_RESULT)["steps_per_s"]) is None:
+            time.sleep(0.5)
+        time.sleep(2.0)  # playing again
         page.locator(".ganlib-k .noUi-handle").first.click()
         page.evaluate(LATENCY, view.element_handle())  # starts watching, returns at once
         page.keyboard.press("ArrowRight")
@@ -149,7 +173,10 @@ def measure(browser, base: str, token: str, dataset: str, seconds: float, width:
         return {
             "pictures_per_s": watched["paints"] / watched["seconds"],
             "changed_per_s": watched["changed"] / watched["seconds"],
-            "steps_per_s": steps / watched["seconds"],
+            "steps_per_s": (after["step"] - before["step"]) / watched["seconds"],
+            "sent_per_s": (after["frames"] - before["frames"]) / watched["seconds"],  # frames the kernel sent
+            "frame_ms": after["frame_ms"],
+            "off_steps_per_s": off,
             "latency_s": latency,
         }
     finally:
@@ -157,10 +184,11 @@ def measure(browser, base: str, token: str, dataset: str, seconds: float, width:
         shut_down_kernels(base, token)
 
 
-def write_notebooks(root: Path, datasets: list[str]) -> None:
+def write_notebooks(root: Path, datasets: list[str], max_fps: float | None) -> None:
     kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     for dataset in datasets:
-        cell = SETUP.format(dataset=dataset, config=CONFIGS[dataset])
+        options = "" if max_fps is None else f", max_fps={max_fps}"
+        cell = SETUP.format(dataset=dataset, config=CONFIGS[dataset], options=options)
         notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)], metadata=kernel)
         nbformat.write(notebook, root / f"{dataset}.ipynb")
 
@@ -174,6 +202,7 @@ def main() -> None:
     parser.add_argument("--loaded-datasets", nargs="+", default=["ring"], choices=sorted(CONFIGS))
     parser.add_argument("--width", type=int, default=1440, help="the browser window's width in pixels")
     parser.add_argument("--baseline", help="also measure ganlib at this git revision, in the same runs")
+    parser.add_argument("--max-fps", type=float, default=None, help="the dashboards' (default: Dashboard's)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -187,7 +216,7 @@ def main() -> None:
         for name, env in variants.items():  # a JupyterLab each, its kernels importing that ganlib
             state = Path(tmp) / f"lab-{len(lab)}"
             (state / "notebooks").mkdir(parents=True)
-            write_notebooks(state / "notebooks", sorted(set(args.datasets) | set(args.loaded_datasets)))
+            write_notebooks(state / "notebooks", sorted(set(args.datasets) | set(args.loaded_datasets)), args.max_fps)
             lab[name] = servers.enter_context(jupyterlab_server(state / "notebooks", state, env))
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         plan = [("quiet", i, args.datasets) for i in range(args.runs)]
@@ -208,15 +237,18 @@ def main() -> None:
                     r["load"] = os.getloadavg()[0]
                     results.setdefault((condition, dataset, name), []).append(r)
                     print(f"{condition} run {run + 1}, {dataset}, {name}: {r['pictures_per_s']:.1f} new pictures/s "
-                          f"({r['changed_per_s']:.1f}/s by pixel hash), {r['steps_per_s']:.0f} steps/s, slider -> "
-                          f"picture {r['latency_s']:.2f} s; load {r['load']:.2f}", flush=True)  # fmt: skip
+                          f"({r['changed_per_s']:.1f}/s by pixel hash; the kernel sent {r['sent_per_s']:.1f}/s, "
+                          f"{r['frame_ms']:.1f} ms each), {r['steps_per_s']:.0f} steps/s (view off "
+                          f"{r['off_steps_per_s']:.0f}), slider -> picture {r['latency_s']:.2f} s; "
+                          f"load {r['load']:.2f}", flush=True)  # fmt: skip
         browser.close()
     print("medians (lowest .. highest):")
     for (condition, dataset, name), rs in results.items():
         pictures, median = [r["pictures_per_s"] for r in rs], lambda key, rs=rs: statistics.median(r[key] for r in rs)
         print(f"  {condition:6} {dataset:5} {name:>8}: {statistics.median(pictures):.1f} new pictures/s "
               f"({min(pictures):.1f} .. {max(pictures):.1f}) over {len(rs)} runs, {median('steps_per_s'):.0f} "
-              f"steps/s, slider -> picture {median('latency_s'):.2f} s, load {median('load'):.2f}")  # fmt: skip
+              f"steps/s (view off {median('off_steps_per_s'):.0f}), slider -> picture {median('latency_s'):.2f} s, "
+              f"load {median('load'):.2f}")  # fmt: skip
     print(f"load after: {os.getloadavg()}")
 
 
