@@ -71,3 +71,12 @@ def test_slow_frames_start_at_most_their_budget_apart(clock):
     pacer.framed(0.1)  # a frame of 0.1 s at a quarter of the time: one start every 0.4 s
     assert pacer.interval() == pytest.approx(0.4)
     assert pacer.until_frame() == pytest.approx(0.3)
+
+
+def test_slow_steps_move_no_chunk_end_to_a_sync(clock):
+    pacer = FramePacer(max_fps=10, render_budget=1.0)
+    pacer.trained(40, 1.0)  # 40 steps/s: two steps would move the frame by half its interval
+    pacer.framed(0.0)
+    assert pacer.chunk(20, step=16, sync_every=10) == 4  # the frame is 4 steps away; the sync at 20 is 0 steps off
+    assert pacer.chunk(20, step=17, sync_every=10) == 4  # the sync at 20 is a step early: not moved
+    assert pacer.chunk(20, step=15, sync_every=10) == 4  # ... or a step late: not moved
