@@ -20,7 +20,7 @@ the neighbours' load, and only a comparison within one run says what a change di
 without a view are bench/dashboard_overhead.py's job. Screenshots of the first run go to build/screenshots/.
 
     .venv/bin/python bench/live_view.py [--runs 5] [--loaded-runs 5] [--seconds 20] [--datasets ring mnist]
-        [--loaded-datasets ring] [--width 1440] [--baseline abf29cb] [--max-fps 22]
+        [--loaded-datasets ring] [--width 1440] [--baseline abf29cb] [--max-fps 22] [--frame-process]
 """
 
 from __future__ import annotations
@@ -184,10 +184,11 @@ def measure(browser, base: str, token: str, dataset: str, seconds: float, width:
         shut_down_kernels(base, token)
 
 
-def write_notebooks(root: Path, datasets: list[str], max_fps: float | None) -> None:
+def write_notebooks(root: Path, datasets: list[str], max_fps: float | None, frame_process: bool) -> None:
     kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     for dataset in datasets:
         options = "" if max_fps is None else f", max_fps={max_fps}"
+        options += ", frame_process=True" if frame_process else ""
         cell = SETUP.format(dataset=dataset, config=CONFIGS[dataset], options=options)
         notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)], metadata=kernel)
         nbformat.write(notebook, root / f"{dataset}.ipynb")
@@ -203,6 +204,7 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=1440, help="the browser window's width in pixels")
     parser.add_argument("--baseline", help="also measure ganlib at this git revision, in the same runs")
     parser.add_argument("--max-fps", type=float, default=None, help="the dashboards' (default: Dashboard's)")
+    parser.add_argument("--frame-process", action="store_true", help="dashboards with frames from a process")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -216,7 +218,8 @@ def main() -> None:
         for name, env in variants.items():  # a JupyterLab each, its kernels importing that ganlib
             state = Path(tmp) / f"lab-{len(lab)}"
             (state / "notebooks").mkdir(parents=True)
-            write_notebooks(state / "notebooks", sorted(set(args.datasets) | set(args.loaded_datasets)), args.max_fps)
+            write_notebooks(state / "notebooks", sorted(set(args.datasets) | set(args.loaded_datasets)), args.max_fps,
+                            args.frame_process)  # fmt: skip
             lab[name] = servers.enter_context(jupyterlab_server(state / "notebooks", state, env))
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         plan = [("quiet", i, args.datasets) for i in range(args.runs)]
