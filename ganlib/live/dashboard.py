@@ -73,18 +73,23 @@ class Dashboard(Training):
         interactive: bool = False,
         frame_process: bool = False,
     ) -> None:
-        """`render_budget`: the share of the training thread's time that frames may take, and so what watching
-        costs. Measured on this project's 2-core CPU (one torch thread, quiet; bench/dashboard_overhead.py and
-        bench/live_view.py, 2026-12-06): with 0.15 the ring trains 12-14% slower than without a view (medians of two
-        runs of 10 and 6 pairs; single pairs 9-24%) at 26-27 frames/s, and Chromium shows 19-24 new pictures/s;
-        with 0.1, 6% slower (-18 to 26%: the host's own speed moved) at 18 frames/s. MNIST: 10% at 10.5 frames/s.
-        A ring frame costs about 5 ms to compute and send, so a lower budget means fewer pictures.
+        """`max_fps`: frames a second at most, counted from the start of one to the start of the next.
+        `render_budget`: the share of the training thread's time that frames may take (a slow frame waits longer).
+        What watching costs, measured on this project's 2-core CPU (one torch thread; bench/dashboard_overhead.py and
+        bench/live_view.py, 2026-12-07): without a browser the ring makes 22.7 frames/s at the defaults, each about
+        4.4 ms to compute and send, and trains 9-14% slower than with no view (medians of three quiet runs: 8.8%,
+        10.6%, 13.7%; about half a percent per frame a second, so the frame rate is the cost). In Chromium, whose page
+        takes about two thirds of the second core, a frame takes 5-8 ms and the budget binds: 18-22 new pictures/s
+        on a quiet machine (the lower figures when the host ran slow), the ring training 10-37% slower than with the
+        view off (median of 8 runs 18%; one window each, so the host's drift enters); MNIST 12-15 pictures/s.
 
         `frame_process`: compute live frames in a process of their own (ganlib.live.capture) instead of on the
         training thread. Off by default: on this project's 2-core CPU, in Chromium at 1440 px, the ring showed fewer
         new pictures with it (16.5/s against 22.7 on a quiet machine; 7.6-10.9 against 11.8-15.6 with one other
-        process keeping a core busy: bench/live_view.py), because the process competes for the cores that training
-        and the browser use. It paid off only at loads of 6 to 10 (ring 7.2 against 5.7 pictures/s)."""
+        process keeping a core busy: bench/live_view.py; again on 2026-12-07, 15.9 and 17.5 against 21.4 and 21.7,
+        the ring training 23-29% slower than with the view off against 13-15%), because the process competes for
+        the cores that training and the browser use. It paid off only at loads of 6 to 10 (ring 7.2 against 5.7
+        pictures/s)."""
         config = TrainConfig() if config is None else config
         require(isinstance(config, TrainConfig), "config", config, "a ganlib.TrainConfig")
         require(dataset in DATASETS, "dataset", dataset, f"one of {DATASETS}")

@@ -78,8 +78,7 @@ def broken_networks(trainer: Trainer) -> str | None:
     """What to say instead of a picture when G's or D's weights hold NaN or inf (None when both are finite).
 
     Both networks in one check: a frame asks it every time."""
-    weights = [(name, weights) for name in ("G", "D") for weights in getattr(trainer, name).parameters()]
-    name = first_non_finite(weights)
+    name = first_non_finite((net, tensor) for net in ("G", "D") for tensor in getattr(trainer, net).parameters())
     if name is None:
         return None
     player = "the generator" if name == "G" else "the discriminator"
