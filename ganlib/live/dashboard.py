@@ -81,7 +81,7 @@ class Dashboard(Training):
         10.6%, 13.7%; about half a percent per frame a second, so the frame rate is the cost). In Chromium, whose page
         takes about two thirds of the second core, a frame takes 5-8 ms and the budget binds: 18-22 new pictures/s
         on a quiet machine (the lower figures when the host ran slow), the ring training 10-37% slower than with the
-        view off (median of 8 runs 18%; one window each, so the host's drift enters); MNIST 12-15 pictures/s.
+        view off (median of 8 runs 19%; one window each, so the host's drift enters); MNIST 12-15 pictures/s.
 
         `frame_process`: compute live frames in a process of their own (ganlib.live.capture) instead of on the
         training thread. Off by default: on this project's 2-core CPU, in Chromium at 1440 px, the ring showed fewer
