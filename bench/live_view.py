@@ -16,8 +16,9 @@ pictures/s in each quiet run and >= 12 in each loaded run, MNIST >= 12 quiet, sl
 
 --baseline REV measures the dashboard of another commit (its ganlib, exported with `git archive`) in the same
 runs, alternating with this one, so that both see the same machine: on a shared machine the figures move with
-the neighbours' load, and only a comparison within one run says what a change did. The steps/s of the trainer
-without a view are bench/dashboard_overhead.py's job. Screenshots of the first run go to build/screenshots/.
+the neighbours' load, and only a comparison within one run says what a change did. The kernel's own share of the
+cost, in many alternating windows, is bench/dashboard_overhead.py's job. Screenshots of the first run go to
+build/screenshots/.
 
     .venv/bin/python bench/live_view.py [--runs 5] [--loaded-runs 5] [--seconds 20] [--datasets ring mnist]
         [--loaded-datasets ring] [--width 1440] [--baseline abf29cb] [--max-fps 22] [--frame-process]
@@ -159,7 +160,10 @@ def measure(browser, base: str, token: str, dataset: str, seconds: float, width:
         after = kernel(STEP)
         kernel(VIEW_OFF.format(seconds=seconds))  # before the slider's test, which sets k=2: a slower step
         time.sleep(seconds + 1.0)
+        deadline = time.monotonic() + READY_SECONDS
         while (off := kernel(VIEW_OFF_RESULT)["steps_per_s"]) is None:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the view-off window did not end")
             time.sleep(0.5)
         time.sleep(2.0)  # playing again
         page.locator(".ganlib-k .noUi-handle").first.click()
