@@ -299,6 +299,12 @@ def test_large_finite_weights_whose_sum_overflows_are_not_called_broken():
     assert capture_frame(trainer).problem is None
 
 
+def test_an_array_of_no_numbers_is_refused_naming_it(ring_frame):
+    words = dataclasses.replace(ring_frame, curves={**ring_frame.curves, "js": np.array(["high", "low"])})
+    with pytest.raises(ValueError, match=r"curve_js=dtype\('<U4'\) is not accepted: expected an array of numbers"):
+        pack_frame(words)
+
+
 def test_a_view_that_holds_nan_is_not_packed_as_a_black_grid_and_says_whose_output_it_is():
     trainer = make_trainer("mnist", CONFIG, device="cpu", width=8)
     frame = capture_frame(trainer)

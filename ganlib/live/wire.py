@@ -117,8 +117,7 @@ def _pack(arrays: dict[str, np.ndarray | torch.Tensor]) -> tuple[dict[str, dict[
     index, chunks, offset = {}, [], 0
     for name, values in arrays.items():
         values = _numpy(values)
-        if values.dtype.kind not in "fiub":  # (the message formatted only then: a frame packs a dozen arrays)
-            require(False, name, f"an array of dtype {values.dtype}", "numbers")
+        require(values.dtype.kind in "fiub", name, values.dtype, "an array of numbers")
         if name == "images":  # in [-1, 1], as G's tanh gives them: 0..255
             values = np.round((np.clip(values, -1, 1) + 1) * 127.5).astype(np.uint8)
         dtype = "u1" if values.dtype == DTYPES["u1"] else "f4"
