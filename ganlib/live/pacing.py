@@ -50,8 +50,8 @@ class FramePacer:
         The rate moves from chunk to chunk, so a chunk sized to end at the frame often ends a step or two short;
         training those steps as a chunk of their own costs a sync and a history update each (on the ring, 170
         such chunks for 246 frames)."""
-        early = EARLY_STEPS / self.steps_per_second if self.steps_per_second > 0 else 0.0
-        return self.until_frame() <= min(early, EARLY_SHARE * self.interval())
+        early = self._early_steps() / self.steps_per_second if self.steps_per_second > 0 else 0.0
+        return self.until_frame() <= early
 
     def chunk(self, most: int, step: int = 0, sync_every: int = 1) -> int:
         """Steps to train before the next frame is due at the measured rate, between 1 and `most`; moved to end on a
@@ -63,8 +63,12 @@ class FramePacer:
             return most
         want = max(1, min(most, math.ceil(self.until_frame() * self.steps_per_second)))
         end = round((step + want) / sync_every) * sync_every
-        movable = min(EARLY_STEPS, int(EARLY_SHARE * self.interval() * self.steps_per_second))
-        return end - step if step < end <= step + most and abs(end - step - want) <= movable else want
+        return end - step if step < end <= step + most and abs(end - step - want) <= self._early_steps() else want
+
+    def _early_steps(self) -> float:
+        """How early a frame may come, in training steps: EARLY_STEPS, or fewer where they would be more than
+        EARLY_SHARE of the interval between frames (the rule of both `due` and `chunk`)."""
+        return min(EARLY_STEPS, EARLY_SHARE * self.interval() * self.steps_per_second)
 
     def trained(self, steps: int, seconds: float) -> None:
         """Record a chunk of training."""
