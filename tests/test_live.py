@@ -124,10 +124,9 @@ def test_frames_come_at_most_max_fps_times_a_second(boards):
     board.pause()
     assert board.trainer.step > 20  # many chunks, so many chances to draw
     gaps = [b - a for a, b in zip(drawn, drawn[1:], strict=False)]
-    # paced from start to start: on average 1/4 s apart; one gap shorter by at most what a frame may come early
-    # (EARLY_SHARE of the interval), and by the difference of two frames' capture times, since `drawn` has their ends
-    assert len(drawn) >= 2 and sum(gaps) / len(gaps) >= 0.25 - 0.01, gaps
-    assert min(gaps) >= 0.25 * (1 - EARLY_SHARE) - 0.02, gaps
+    # paced from start to start, 1/4 s apart, less what a frame may come early (EARLY_SHARE of the interval) and the
+    # difference of two frames' capture times, since `drawn` has their ends
+    assert len(drawn) >= 2 and min(gaps) >= 0.25 * (1 - EARLY_SHARE) - 0.02, gaps
 
 
 def test_slow_frames_get_at_most_their_render_budget_of_the_time(boards):
